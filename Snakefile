@@ -1,0 +1,20 @@
+# mnist-fooling: MNIST → classifiers → confidence baseline → claims → Quarto report.
+# This file only wires the stages together; each stage is one file in workflow/rules/.
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/plots.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        REPORT_HTML,
+        REPORT_PDF,

@@ -1,0 +1,7 @@
+"""``python -m mnist_fooling``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,188 @@
+"""The posts' claims (DESIGN.md C1–C15, D1–D8, N1–N2) and their verdicts from pipeline outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+NOT_MEASURED = "not yet measured"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim of a post: its id, source, wording and the value the source gives."""
+
+    id: str
+    source: str
+    text: str
+    seed_value: str
+
+
+CLAIMS = [
+    Claim("C1", "seed 000", "784-100-10 sigmoid network classifies MNIST test digits", "≈98%"),
+    Claim(
+        "C2",
+        "seed 000",
+        "first PCA eigenvectors rescaled to [0,1] look like ghostly digits",
+        "visual",
+    ),
+    Claim("C3", "seed 000", "classifier on principal components", "≈70%"),
+    Claim(
+        "C4",
+        "seed 000",
+        "input gradient descent converges for 9 of 10 digits; '1' fails",
+        "96–99.8%; '1' <12%",
+    ),
+    Claim("C5", "seed 000", "gradient images are not recognisable digits", "visual"),
+    Claim("C6", "seed 000", "genetic-ish algorithm often reaches >99.99%", "often"),
+    Claim("C7", "seed 000", "genetic images unrecognisable, very noisy backgrounds", "visual"),
+    Claim("C8", "seed 000", "'2's converge faster than other digits", "fastest digit"),
+    Claim("C9", "seed 000", "mean of 1000 genetic '2's is faintly a 2", "visual"),
+    Claim("C10", "seed 000", "large '2' drawn to the edges is called a 5", ">99.9% '5'"),
+    Claim("C11", "seed 000", "large '9' drawn to the edges is rejected", "top output ≈2% ('3')"),
+    Claim("C12", "seed 000", "smaller '2' with a clear border is classified correctly", ">99.99%"),
+    Claim("C13", "seed 000", "scrambled background pixels move the outputs", "46% '2', 22% '3'"),
+    Claim(
+        "C14",
+        "seed 000",
+        "with a natural-image prior, mean of 1000 genetic '2's looks like a 2",
+        "visual",
+    ),
+    Claim(
+        "C15",
+        "seed 000",
+        "Rcpp variogram uses lag 1 for every k (as published vs intended)",
+        "code",
+    ),
+    Claim("D1", "seed 003", "softmax regression accuracy", "≈92%"),
+    Claim("D2", "seed 003", "TF-tutorial CNN accuracy", "≈99%"),
+    Claim(
+        "D3",
+        "seed 003",
+        "on random images the CNN's maximal output rarely exceeds 0.6",
+        "rarely >0.6",
+    ),
+    Claim(
+        "D4",
+        "seed 003",
+        "on MNIST digits the CNN's maximal output is typically above 0.9",
+        "typically >0.9",
+    ),
+    Claim("D5", "seed 003", "hill climbing usually reaches 0.99", "usually"),
+    Claim("D6", "seed 003", "hill-climbed images show within-class likeness", "visual"),
+    Claim("D7", "seed 003", "hill climbing sometimes sticks in local minima", "sometimes"),
+    Claim("D8", "seed 003", "'9' reaches 0.99 in 30% of runs, '7' in 50%", "30% / 50%"),
+    Claim(
+        "N1",
+        "Nguyen 2015",
+        "MAP-Elites fools every digit at ≥99.99% within 50 generations",
+        "every run",
+    ),
+    Claim(
+        "N2",
+        "Nguyen 2015",
+        "an 11th 'fooling' class does not stop new fooling images",
+        "not stopped",
+    ),
+]
+
+
+def pct(x: float, digits: int = 1) -> str:
+    """Format a fraction as a percentage string."""
+    return f"{100 * x:.{digits}f}%"
+
+
+def _interval(low: float, high: float) -> str:
+    return f"[{pct(low)}, {pct(high)}]"
+
+
+def _about(target: float, tol_yes: float, tol_partly: float):
+    """Verdict for 'about target': within tol_yes → reproduced, within tol_partly → partly."""
+
+    def verdict(value: float) -> str:
+        gap = abs(value - target)
+        return (
+            "reproduced" if gap <= tol_yes else "partly" if gap <= tol_partly else "not reproduced"
+        )
+
+    return verdict, f"|acc − {pct(target, 0)}| ≤ {pct(tol_yes, 0)} (partly ≤ {pct(tol_partly, 0)})"
+
+
+def _accuracy_row(acc: pd.DataFrame, model: str, target: float) -> dict | None:
+    if acc.empty:
+        return None
+    row = acc[(acc.model == model) & (acc.split == "test")]
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    verdict, criterion = _about(target, 0.01, 0.03)
+    return dict(
+        measured=f"{pct(r.accuracy, 2)} {_interval(r.ci_low, r.ci_high)} (n={r.n})",
+        verdict=verdict(r.accuracy),
+        criterion=criterion,
+    )
+
+
+def _fraction_row(
+    conf: pd.DataFrame,
+    *,
+    source: str,
+    column: str,
+    at_most: float | None,
+    at_least: float | None,
+    partly: float,
+) -> dict | None:
+    if conf.empty:
+        return None
+    row = conf[(conf.model == "cnn") & (conf.source == source)]
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    value = r[column]
+    if at_most is not None:
+        verdict = (
+            "reproduced" if value <= at_most else "partly" if value <= partly else "not reproduced"
+        )
+        criterion = f"fraction ≤ {pct(at_most, 0)} (partly ≤ {pct(partly, 0)})"
+    else:
+        verdict = (
+            "reproduced" if value >= at_least else "partly" if value >= partly else "not reproduced"
+        )
+        criterion = f"fraction ≥ {pct(at_least, 0)} (partly ≥ {pct(partly, 0)})"
+    threshold = "0.6" if column == "above_06" else "0.9"
+    measured = (
+        f"{pct(value)} of {r.n} {'noise images' if source == 'noise' else 'test digits'} "
+        f"above {threshold} {_interval(r[column + '_ci_low'], r[column + '_ci_high'])}"
+    )
+    return dict(measured=measured, verdict=verdict, criterion=criterion)
+
+
+def claims_table(*, accuracy: pd.DataFrame, confidence: pd.DataFrame) -> pd.DataFrame:
+    """Every claim as a row: id, source, claim, seed value, measured, criterion, verdict."""
+    measures: dict[str, Callable[[], dict | None]] = {
+        "C1": lambda: _accuracy_row(accuracy, "mlp", 0.98),
+        "D1": lambda: _accuracy_row(accuracy, "softmax", 0.92),
+        "D2": lambda: _accuracy_row(accuracy, "cnn", 0.99),
+        "D3": lambda: _fraction_row(
+            confidence, source="noise", column="above_06", at_most=0.10, at_least=None, partly=0.25
+        ),
+        "D4": lambda: _fraction_row(
+            confidence, source="test", column="above_09", at_most=None, at_least=0.75, partly=0.5
+        ),
+    }
+    rows = []
+    for claim in CLAIMS:
+        found = measures[claim.id]() if claim.id in measures else None
+        found = found or dict(measured="—", criterion="—", verdict=NOT_MEASURED)
+        rows.append(
+            dict(
+                id=claim.id,
+                source=claim.source,
+                claim=claim.text,
+                seed_value=claim.seed_value,
+                **found,
+            )
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,54 @@
+"""Validate the workflow config against its JSON schema, with one clear line per problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from .errors import UserInputError
+
+SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def _where(error: jsonschema.ValidationError) -> str:
+    return ".".join(str(p) for p in error.absolute_path) or "top level"
+
+
+def describe(error: jsonschema.ValidationError) -> str:
+    """One line naming the offending key and what is wrong with it."""
+    where = _where(error)
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        return (
+            f"unknown key {', '.join(map(repr, extra))} in {where} (allowed: {', '.join(allowed)})"
+        )
+    if error.validator == "enum":
+        return f"{where}: {error.instance!r} is not one of {error.validator_value}"
+    return f"{where}: {error.message}"
+
+
+def validate_config(config: dict, *, schema: Path = SCHEMA) -> None:
+    """Raise :class:`UserInputError` naming the first problem of ``config``, if any."""
+    with open(schema) as fh:
+        spec = yaml.safe_load(fh)
+    validator = jsonschema.Draft202012Validator(spec)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    if errors:
+        best = jsonschema.exceptions.best_match(errors)
+        raise UserInputError(f"config error: {describe(best)}")
+
+
+def load_config(path: Path, *, schema: Path = SCHEMA) -> dict:
+    """Read a YAML config file and validate it."""
+    try:
+        with open(path) as fh:
+            config = yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as exc:
+        raise UserInputError(f"config error: cannot read {path}: {exc}") from exc
+    if not isinstance(config, dict):
+        raise UserInputError(f"config error: {path} does not hold a mapping")
+    validate_config(config, schema=schema)
+    return config

@@ -1,0 +1,346 @@
+"""Report inputs (variables, tables) from pipeline outputs; rendering (Quarto or pandoc+typst)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import logging
+import platform
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .claims import claims_table, pct
+from .errors import UserInputError
+from .io import atomic_path, write_text
+
+log = logging.getLogger(__name__)
+
+MODELS = ("softmax", "mlp", "cnn")
+PACKAGES = (
+    "numpy",
+    "keras",
+    "tensorflow",
+    "jax",
+    "pandas",
+    "matplotlib",
+    "seaborn",
+    "snakemake",
+    "typst",
+    "pypandoc-binary",
+    "mnist-fooling",
+)
+# typst stamps the PDF with the compile time unless told otherwise; a fixed date keeps reruns
+# byte-identical (DESIGN.md, "Measured on these machines").
+PDF_TIMESTAMP = int(dt.datetime(2015, 11, 12, tzinfo=dt.UTC).timestamp())
+
+
+def markdown_table(
+    frame: pd.DataFrame, headers: dict[str, str], *, widths: list[int] | None = None
+) -> str:
+    """A pipe table of ``frame``'s columns named in ``headers`` (column → header text).
+
+    ``widths`` gives relative column widths (pandoc reads them from the dashes of the
+    separator line when a row is longer than the page).
+    """
+
+    def cell(value) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    widths = widths or [3] * len(headers)
+    if len(widths) != len(headers):
+        raise ValueError(f"{len(widths)} widths for {len(headers)} columns")
+    lines = [
+        "| " + " | ".join(headers.values()) + " |",
+        "|" + "|".join("-" * w for w in widths) + "|",
+    ]
+    for _, row in frame.iterrows():
+        lines.append("| " + " | ".join(cell(row[c]) for c in headers) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def accuracy_variables(acc: pd.DataFrame) -> dict:
+    """``{model: {split: "97.9%", split_ci: "[97.6%, 98.2%]"}}`` with "not run" placeholders."""
+    out = {
+        m: {k: "not run" for k in ("val", "val_ci", "test", "test_ci", "test_n")} for m in MODELS
+    }
+    for r in acc.itertuples():
+        out[r.model][r.split] = pct(r.accuracy, 2)
+        out[r.model][f"{r.split}_ci"] = f"[{pct(r.ci_low, 2)}, {pct(r.ci_high, 2)}]"
+        out[r.model][f"{r.split}_n"] = f"{r.n:,}"
+    return out
+
+
+def confidence_variables(conf: pd.DataFrame) -> dict:
+    """``{model: {source: {above_06, above_09, median}}}`` as formatted strings."""
+    out = {
+        m: {
+            s: {k: "not run" for k in ("above_06", "above_09", "median", "n")}
+            for s in ("test", "noise")
+        }
+        for m in MODELS
+    }
+    for r in conf.itertuples():
+        out[r.model][r.source] = dict(
+            above_06=pct(r.above_06),
+            above_09=pct(r.above_09),
+            median=f"{r.median:.3f}",
+            n=f"{r.n:,}",
+        )
+    return out
+
+
+def benchmark_table(files: list[Path]) -> pd.DataFrame:
+    """Run time and peak memory per job from Snakemake benchmark TSVs (name = file stem)."""
+    rows = []
+    for path in sorted(files, key=lambda p: p.name):
+        bench = pd.read_csv(path, sep="\t")
+        rss = pd.to_numeric(bench.get("max_rss", pd.Series(["-"])).iloc[0], errors="coerce")
+        rows.append(
+            dict(
+                job=path.stem,
+                seconds=f"{bench['s'].iloc[0]:.1f}",
+                max_rss_mb="—" if pd.isna(rss) else f"{rss:.0f}",
+            )
+        )
+    return pd.DataFrame(rows, columns=["job", "seconds", "max_rss_mb"])
+
+
+def package_versions() -> pd.DataFrame:
+    """Installed versions of the packages the report depends on."""
+    import keras
+
+    rows = [dict(package="python", version=platform.python_version())]
+    for name in PACKAGES:
+        try:
+            rows.append(dict(package=name, version=importlib.metadata.version(name)))
+        except importlib.metadata.PackageNotFoundError:
+            rows.append(dict(package=name, version="not installed"))
+    rows.append(dict(package="keras backend", version=keras.backend.backend()))
+    return pd.DataFrame(rows)
+
+
+def git_commit(repo: Path) -> str:
+    """The checkout's commit (with ``-dirty`` when files differ), or "unknown"."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("-dirty" if dirty else "")
+
+
+def write_report_inputs(
+    *,
+    out_dir: Path,
+    config: dict,
+    accuracy: Path,
+    confidence: Path,
+    benchmarks: list[Path],
+    repo: Path,
+) -> None:
+    """Write ``_variables.yml`` and ``tables/*.md`` for the report into ``out_dir``."""
+    acc = pd.read_csv(accuracy)
+    conf = pd.read_csv(confidence)
+    claims = claims_table(accuracy=acc, confidence=conf)
+    counts = claims["verdict"].value_counts()
+    variables = dict(
+        profile=config["profile"],
+        seed=config["seed"],
+        n_train=f"{config['data']['n_train']:,}" if config["data"]["n_train"] else "50,000",
+        n_noise=f"{config['confidence']['n_noise']:,}",
+        git_commit=git_commit(repo),
+        accuracy=accuracy_variables(acc),
+        confidence=confidence_variables(conf),
+        claims={
+            k.replace(" ", "_"): int(counts.get(k, 0))
+            for k in ("reproduced", "partly", "not reproduced", "not yet measured")
+        },
+    )
+    write_text(
+        out_dir / "_variables.yml", yaml.safe_dump(variables, sort_keys=True, allow_unicode=True)
+    )
+    acc_view = acc.assign(
+        accuracy=acc.accuracy.map(lambda x: pct(x, 2)),
+        interval=[
+            f"[{pct(a, 2)}, {pct(b, 2)}]" for a, b in zip(acc.ci_low, acc.ci_high, strict=True)
+        ],
+        n=acc.n.map("{:,}".format),
+    )
+    tables = {
+        "accuracy.md": markdown_table(
+            acc_view,
+            dict(
+                model="model",
+                split="split",
+                n="images",
+                accuracy="accuracy",
+                interval="95% interval",
+            ),
+        ),
+        "confidence.md": markdown_table(
+            conf.assign(
+                above_06=conf.above_06.map(pct),
+                above_09=conf.above_09.map(pct),
+                median=conf["median"].map("{:.3f}".format),
+                n=conf.n.map("{:,}".format),
+            ),
+            dict(
+                model="model",
+                source="images",
+                n="n",
+                median="median max output",
+                above_06="max > 0.6",
+                above_09="max > 0.9",
+            ),
+        ),
+        "claims.md": markdown_table(
+            claims,
+            dict(
+                id="id",
+                source="source",
+                claim="claim",
+                seed_value="seed's value",
+                measured="measured",
+                criterion="criterion",
+                verdict="verdict",
+            ),
+            widths=[4, 9, 30, 12, 24, 14, 11],
+        ),
+        "benchmarks.md": markdown_table(
+            benchmark_table(benchmarks),
+            dict(job="job", seconds="seconds", max_rss_mb="peak RSS (MB)"),
+        ),
+        "versions.md": markdown_table(
+            package_versions(), dict(package="package", version="version")
+        ),
+        "config.md": "```yaml\n" + yaml.safe_dump(config, sort_keys=False) + "```\n",
+    }
+    for name, text in tables.items():
+        write_text(out_dir / "tables" / name, text)
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+_VAR = re.compile(r"\{\{<\s*var\s+([A-Za-z0-9_.-]+)\s*>\}\}")
+_INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
+
+
+def lookup(variables: dict, key: str) -> str:
+    """Value of a dotted ``key`` in ``variables``, as Quarto's ``{{< var >}}`` resolves it."""
+    value = variables
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise UserInputError(f"report: variable {key!r} is not in _variables.yml")
+        value = value[part]
+    return str(value)
+
+
+def expand_shortcodes(text: str, *, root: Path, variables: dict) -> str:
+    """Expand Quarto's ``include`` and ``var`` shortcodes (the pandoc fallback's only extras)."""
+
+    def include(match: re.Match) -> str:
+        path = root / match.group(1)
+        if not path.is_file():
+            raise UserInputError(f"report: included file {match.group(1)} does not exist")
+        return path.read_text()
+
+    text = _INCLUDE.sub(include, text)
+    return _VAR.sub(lambda m: lookup(variables, m.group(1)), text)
+
+
+def render_report(*, source: Path, inputs: Path, figures: list[Path], html: Path, pdf: Path) -> str:
+    """Render the Quarto project ``source`` to ``html`` and ``pdf``; return the renderer used.
+
+    The project is copied into a temporary build directory beside the outputs together with
+    the generated ``_variables.yml``, ``tables/`` and ``figures/`` (typst only reads below its
+    root). Quarto is used when on PATH, else pandoc (HTML) and pandoc → typst (PDF).
+    """
+    html.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".build-", dir=html.parent) as tmp:
+        build = Path(tmp)
+        shutil.copytree(source, build, dirs_exist_ok=True)
+        shutil.copy2(inputs / "_variables.yml", build / "_variables.yml")
+        shutil.copytree(inputs / "tables", build / "tables", dirs_exist_ok=True)
+        (build / "figures").mkdir(exist_ok=True)
+        for fig in figures:
+            shutil.copy2(fig, build / "figures" / fig.name)
+        if shutil.which("quarto"):
+            _render_quarto(build, html=html, pdf=pdf)
+            return "quarto"
+        _render_pandoc(build, html=html, pdf=pdf)
+        return "pandoc+typst"
+
+
+def _render_quarto(build: Path, *, html: Path, pdf: Path) -> None:
+    for fmt in ("html", "typst"):
+        subprocess.run(["quarto", "render", "index.qmd", "--to", fmt], cwd=build, check=True)
+    for produced, out in ((build / "index.html", html), (build / "index.pdf", pdf)):
+        with atomic_path(out) as tmp:
+            shutil.move(produced, tmp)
+
+
+def _render_pandoc(build: Path, *, html: Path, pdf: Path) -> None:
+    import pypandoc
+    import typst
+
+    variables = yaml.safe_load((build / "_variables.yml").read_text()) or {}
+    text = expand_shortcodes((build / "index.qmd").read_text(), root=build, variables=variables)
+    (build / "index.md").write_text(text)
+    pandoc = pypandoc.get_pandoc_path()
+    common = [pandoc, "index.md", "--from", "markdown", "--standalone", "--resource-path", "."]
+    subprocess.run(
+        common
+        + [
+            "--to",
+            "html5",
+            "--embed-resources",
+            "--css",
+            "report.css",
+            "--toc",
+            "--output",
+            "index.html",
+        ],
+        cwd=build,
+        check=True,
+    )
+    subprocess.run(
+        common
+        + [
+            "--to",
+            "typst",
+            "--lua-filter",
+            "typst.lua",
+            "--include-in-header",
+            "typst-header.typ",
+            "--output",
+            "index.typ",
+        ],
+        cwd=build,
+        check=True,
+    )
+    typst.compile(
+        str(build / "index.typ"),
+        output=str(build / "index.pdf"),
+        root=str(build),
+        timestamp=PDF_TIMESTAMP,
+    )
+    # Both outputs exist before either is moved into place: no half-rendered report.
+    for produced, out in ((build / "index.html", html), (build / "index.pdf", pdf)):
+        with atomic_path(out) as tmp:
+            shutil.move(produced, tmp)

@@ -1,0 +1,37 @@
+"""Shared fixtures: small synthetic MNIST-like data, written as the pipeline would write it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def synthetic_arrays(n: int = 60, seed: int = 0) -> dict[str, np.ndarray]:
+    """Six MNIST-shaped uint8/int64 arrays: each digit d is a bright bar at row 2d (learnable)."""
+    rng = np.random.default_rng(seed)
+    arrays = {}
+    for split in ("train", "val", "test"):
+        y = np.arange(n) % 10
+        x = rng.integers(0, 40, size=(n, 28, 28)).astype(np.uint8)
+        x[np.arange(n), 2 * y + 4, 4:24] = 250
+        arrays[f"x_{split}"] = x
+        arrays[f"y_{split}"] = y.astype(np.int64)
+    return arrays
+
+
+@pytest.fixture
+def arrays() -> dict[str, np.ndarray]:
+    return synthetic_arrays()
+
+
+@pytest.fixture
+def mnist_npz(tmp_path, arrays) -> Path:
+    path = tmp_path / "mnist.npz"
+    np.savez(path, **arrays)
+    return path

@@ -1,0 +1,115 @@
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from mnist_fooling.backend import compiled_forward, predict_batched
+from mnist_fooling.errors import UserInputError
+from mnist_fooling.models import MODEL_NAMES, TrainConfig, build_model, load_model
+from mnist_fooling.train import train_model
+
+from .conftest import ROOT
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_models_map_images_to_ten_outputs(name):
+    model = build_model(name, TrainConfig(), n_train=100)
+    x = np.random.default_rng(0).random((5, 28, 28), dtype=np.float32)
+    out = compiled_forward(model)(x)
+    assert out.shape == (5, 10) and out.dtype == np.float32
+    if name != "mlp":  # softmax outputs sum to one; Nielsen's sigmoids do not
+        np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)
+    assert np.all((out >= 0) & (out <= 1))
+
+
+def test_architectures_have_the_posts_parameter_counts():
+    assert build_model("softmax", TrainConfig(), n_train=1).count_params() == 7850
+    assert build_model("mlp", TrainConfig(), n_train=1).count_params() == 784 * 100 + 100 + 1010
+    cnn = build_model("cnn", TrainConfig(), n_train=1)
+    expected = (5 * 5 * 32 + 32) + (5 * 5 * 32 * 64 + 64) + (3136 * 1024 + 1024) + 10250
+    assert cnn.count_params() == expected
+
+
+def test_mlp_l2_matches_nielsen_update():
+    model = build_model("mlp", TrainConfig(l2=5.0, learning_rate=0.5), n_train=50_000)
+    reg = model.get_layer("hidden").kernel_regularizer
+    assert reg.l2 == pytest.approx(5.0 / (20 * 50_000))
+    assert float(model.optimizer.learning_rate) == pytest.approx(5.0)
+
+
+def test_bad_model_and_optimizer_names():
+    with pytest.raises(ValueError, match="unknown model"):
+        build_model("svm", TrainConfig(), n_train=1)
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        build_model("cnn", TrainConfig(optimizer="rmsprop"), n_train=1)
+
+
+def test_train_learns_synthetic_bars_and_is_deterministic(tmp_path, mnist_npz):
+    cfg = TrainConfig(epochs=20, batch_size=20, learning_rate=0.5, seed=3)
+    out1, out2 = tmp_path / "a.keras", tmp_path / "b.keras"
+    val = train_model("softmax", data=mnist_npz, out=out1, cfg=cfg)["val_accuracy"]
+    train_model("softmax", data=mnist_npz, out=out2, cfg=cfg)
+    assert val > 0.9
+    x = np.random.default_rng(1).random((7, 28, 28), dtype=np.float32)
+    a = predict_batched(load_model(out1), x)
+    b = predict_batched(load_model(out2), x)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_train_rejects_tiny_subset(tmp_path, mnist_npz):
+    with pytest.raises(ValueError, match="n_train"):
+        train_model(
+            "softmax", data=mnist_npz, out=tmp_path / "m.keras", cfg=TrainConfig(), n_train=3
+        )
+    assert not (tmp_path / "m.keras").exists()
+
+
+def test_load_model_refuses_non_keras_files(tmp_path):
+    bogus = tmp_path / "model.keras"
+    bogus.write_bytes(b"not a zip archive")
+    with pytest.raises(UserInputError, match="not a loadable Keras model"):
+        load_model(bogus)
+    with pytest.raises(UserInputError, match="not found"):
+        load_model(tmp_path / "missing.keras")
+
+
+def test_predict_batched_matches_keras_predict():
+    model = build_model("cnn", TrainConfig(), n_train=1)
+    x = np.random.default_rng(2).random((23, 28, 28), dtype=np.float32)
+    np.testing.assert_allclose(
+        predict_batched(model, x, batch_size=10), model.predict(x, verbose=0), atol=1e-5
+    )
+
+
+def test_models_run_on_the_jax_backend(tmp_path):
+    """Build, train one step, save, load and score every model with KERAS_BACKEND=jax."""
+    pytest.importorskip("jax")
+    script = textwrap.dedent(
+        f"""
+        import numpy as np, keras
+        assert keras.backend.backend() == "jax"
+        from mnist_fooling.models import build_model, load_model, TrainConfig
+        from mnist_fooling.backend import predict_batched
+        x = np.random.default_rng(0).random((8, 28, 28), dtype=np.float32)
+        y = np.arange(8) % 10
+        for name in ("softmax", "mlp", "cnn"):
+            m = build_model(name, TrainConfig(optimizer="adam", learning_rate=1e-3), n_train=8)
+            m.fit(x, np.eye(10)[y] if name == "mlp" else y, epochs=1, verbose=0)
+            m.save(r"{tmp_path}/" + name + ".keras")
+            out = predict_batched(load_model(r"{tmp_path}/" + name + ".keras"), x)
+            assert out.shape == (8, 10), out.shape
+            np.testing.assert_allclose(out, m.predict(x, verbose=0), atol=1e-5)
+        print("jax ok")
+        """
+    )
+    env = {
+        "KERAS_BACKEND": "jax",
+        "PYTHONPATH": str(ROOT / "src"),
+        "PATH": "/usr/bin:/bin",
+        "JAX_PLATFORMS": "cpu",
+    }
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "jax ok" in result.stdout

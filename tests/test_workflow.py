@@ -1,0 +1,125 @@
+"""End to end: the `test` profile from an empty results directory to the rendered report."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mnist_fooling.claims import pct
+
+from .conftest import ROOT
+
+IGNORE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "results",
+    "resources",
+    "logs",
+    ".snakemake",
+    "__pycache__",
+    "*.egg-info",
+    ".pytest_cache",
+    ".ruff_cache",
+)
+
+
+def snakemake(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    env.pop("PYTHONPATH", None)
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    """A copy of the checkout with no results; MNIST reused from resources/ when present."""
+    work = tmp_path_factory.mktemp("clone") / "repo"
+    shutil.copytree(ROOT, work, ignore=IGNORE)
+    cached = ROOT / "resources" / "mnist.npz"
+    if cached.is_file():  # saves the 20 MB download on a developer's machine; CI downloads
+        (work / "resources").mkdir()
+        shutil.copy2(cached, work / "resources" / "mnist.npz")
+    return work
+
+
+@pytest.fixture(scope="module")
+def test_run(workdir) -> Path:
+    result = snakemake(workdir, "--profile", "profiles/test")
+    assert result.returncode == 0, result.stderr[-5000:]
+    return workdir / "results" / "test"
+
+
+@pytest.mark.e2e
+def test_report_exists_with_pages_and_embedded_images(test_run):
+    html = (test_run / "report" / "report.html").read_text()
+    pdf = (test_run / "report" / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert max(int(n) for n in re.findall(rb"/Count\s+(\d+)", pdf)) >= 3
+    images = re.findall(r"<img[^>]*>", html)
+    assert len(images) == 2
+    assert all('src="data:image/png;base64,' in img for img in images)
+    assert "figures/" not in html.replace("figures/examples", "").replace("figures/confidence", "")
+
+
+@pytest.mark.e2e
+def test_report_numbers_equal_the_csvs(test_run):
+    html = (test_run / "report" / "report.html").read_text()
+    acc = pd.read_csv(test_run / "metrics" / "accuracy.csv")
+    assert set(acc.model) == {"softmax", "mlp", "cnn"} and set(acc.split) == {"val", "test"}
+    for r in acc.itertuples():
+        assert r.accuracy == pytest.approx(r.correct / r.n)
+        assert f"{pct(r.accuracy, 2)}" in html
+        assert f"[{pct(r.ci_low, 2)}, {pct(r.ci_high, 2)}]" in html
+    conf = pd.read_csv(test_run / "metrics" / "confidence.csv").set_index(["model", "source"])
+    noise = conf.loc[("cnn", "noise")]
+    assert noise.n == 500
+    assert f"exceeds 0.6 for {pct(noise.above_06)} of the images" in html
+    c1 = acc[(acc.model == "mlp") & (acc.split == "test")].iloc[0]
+    assert re.search(rf"C1</td>.*?{re.escape(pct(c1.accuracy, 2))}", html, flags=re.S)
+    assert "not yet measured" in html
+
+
+@pytest.mark.e2e
+def test_second_run_has_nothing_to_do(test_run, workdir):
+    result = snakemake(workdir, "--profile", "profiles/test")
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+@pytest.mark.e2e
+def test_every_rule_logged_and_benchmarked(test_run, workdir):
+    logs = {p.stem for p in (workdir / "logs" / "test").glob("*.log")}
+    assert {
+        "train_softmax",
+        "train_mlp",
+        "train_cnn",
+        "evaluate",
+        "confidence",
+        "render_report",
+    } <= logs
+    benchmarks = {p.stem for p in (workdir / "logs" / "test" / "benchmarks").glob("*.tsv")}
+    assert {"train_cnn", "evaluate", "confidence", "render_report"} <= benchmarks
+
+
+def test_bad_config_stops_with_one_line(tmp_path):
+    result = snakemake(ROOT, "-n", "--config", "models=[svm]", "--directory", str(tmp_path))
+    assert result.returncode != 0
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("mnist-fooling:")]
+    assert lines == [
+        "mnist-fooling: config error: models.0: 'svm' is not one of ['softmax', 'mlp', 'cnn']"
+    ]
+
+
+def test_slurm_profile_dry_run():
+    pytest.importorskip("snakemake_executor_plugin_slurm")
+    result = snakemake(ROOT, "--profile", "profiles/slurm", "-n", "--forceall")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "train" in result.stdout and "render_report" in result.stdout

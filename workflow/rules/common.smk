@@ -1,0 +1,81 @@
+# Helpers shared by the rule files, and the config check. Nothing else lives here.
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+from mnist_fooling.config import validate_config  # noqa: E402
+from mnist_fooling.errors import UserInputError  # noqa: E402
+
+try:
+    validate_config(
+        config, schema=Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
+    )
+except UserInputError as exc:
+    # One line naming the problem, not a traceback; nothing has been written yet.
+    sys.exit(f"mnist-fooling: {exc}")
+
+# Jobs run `python -m mnist_fooling` from this checkout, whichever environment (venv, conda,
+# a cluster node) they are in: they inherit this PYTHONPATH.
+SRC = str(Path(workflow.basedir) / "src")
+# (Set, not read: a PYTHONPATH of the caller is not wanted inside the jobs.)
+os.environ.update({"PYTHONPATH": SRC})
+PROFILE = config["profile"]
+R = f"results/{PROFILE}"
+L = f"logs/{PROFILE}"
+MODELS = config["models"]
+REPORT_HTML = f"{R}/report/report.html"
+REPORT_PDF = f"{R}/report/report.pdf"
+FIGURES = [f"{R}/figures/examples.png", f"{R}/figures/confidence.png"]
+TABLES = ["accuracy", "confidence", "claims", "benchmarks", "versions", "config"]
+
+
+wildcard_constraints:
+    model="|".join(["softmax", "mlp", "cnn"]),
+
+
+def mnist_npz():
+    """The MNIST file every step reads: the user's own .npz, or the fetched one."""
+    return config["data"]["npz"] or "resources/mnist.npz"
+
+
+def model_files(wildcards):
+    """Trained model of every configured model, by name."""
+    return {m: f"{R}/models/{m}.keras" for m in MODELS}
+
+
+def models_arg(wildcards, input):
+    """``name=path`` pairs for the CLI's --models option."""
+    return " ".join(f"{m}={input[m]}" for m in MODELS)
+
+
+def train_args(wildcards):
+    """CLI flags with the model's hyperparameters from the config."""
+    hp = config["train"][wildcards.model]
+    args = [
+        f"--epochs {hp['epochs']}",
+        f"--batch-size {hp['batch_size']}",
+        f"--learning-rate {hp['learning_rate']}",
+        f"--optimizer {hp['optimizer']}",
+        f"--seed {config['seed']}",
+    ]
+    args += [f"--{k} {hp[k]}" for k in ("l2", "dropout") if k in hp]
+    if config["data"]["n_train"]:
+        args.append(f"--n-train {config['data']['n_train']}")
+    return " ".join(args)
+
+
+def benchmark_files():
+    """Benchmark TSVs of every job the report summarises."""
+    jobs = [f"train_{m}" for m in MODELS] + ["evaluate", "confidence"]
+    jobs += ["plot_examples", "plot_confidence"]
+    files = [f"{L}/benchmarks/{job}.tsv" for job in jobs]
+    if not config["data"]["npz"]:
+        files.append("logs/benchmarks/fetch_mnist.tsv")
+    return files
+
+
+def config_json():
+    """The effective (merged) config, for the report's appendix."""
+    return json.dumps(config, sort_keys=True)

@@ -1,0 +1,48 @@
+# Evaluate: accuracy with intervals, and the confidence baseline on test digits and noise.
+
+
+rule evaluate:
+    input:
+        unpack(model_files),
+        data=mnist_npz(),
+    output:
+        f"{R}/metrics/accuracy.csv",
+    log:
+        f"{L}/evaluate.log",
+    benchmark:
+        f"{L}/benchmarks/evaluate.tsv"
+    conda:
+        "../../environment.yml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        models=models_arg,
+    shell:
+        "python -m mnist_fooling evaluate --data {input.data} --models {params.models} --out {output} > {log} 2>&1"
+
+
+rule confidence:
+    input:
+        unpack(model_files),
+        data=mnist_npz(),
+    output:
+        summary=f"{R}/metrics/confidence.csv",
+        samples=f"{R}/metrics/confidence_samples.csv",
+    log:
+        f"{L}/confidence.log",
+    benchmark:
+        f"{L}/benchmarks/confidence.tsv"
+    conda:
+        "../../environment.yml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        models=models_arg,
+        n_noise=config["confidence"]["n_noise"],
+        seed=config["seed"],
+    shell:
+        "python -m mnist_fooling confidence --data {input.data} --models {params.models}"
+        " --n-noise {params.n_noise} --seed {params.seed}"
+        " --samples-out {output.samples} --out {output.summary} > {log} 2>&1"

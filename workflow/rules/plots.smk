@@ -1,0 +1,31 @@
+# Plots: figures drawn from the compute rules' files (a style change re-runs no computation).
+
+
+rule plot_examples:
+    input:
+        mnist_npz(),
+    output:
+        f"{R}/figures/examples.png",
+    log:
+        f"{L}/plot_examples.log",
+    benchmark:
+        f"{L}/benchmarks/plot_examples.tsv"
+    conda:
+        "../../environment.yml"
+    shell:
+        "python -m mnist_fooling plot examples --input {input} --out {output} > {log} 2>&1"
+
+
+rule plot_confidence:
+    input:
+        f"{R}/metrics/confidence_samples.csv",
+    output:
+        f"{R}/figures/confidence.png",
+    log:
+        f"{L}/plot_confidence.log",
+    benchmark:
+        f"{L}/benchmarks/plot_confidence.tsv"
+    conda:
+        "../../environment.yml"
+    shell:
+        "python -m mnist_fooling plot confidence --input {input} --out {output} > {log} 2>&1"

@@ -1,0 +1,54 @@
+# Report: variables and tables from the pipeline's outputs, then the Quarto project rendered.
+
+
+rule report_inputs:
+    input:
+        accuracy=f"{R}/metrics/accuracy.csv",
+        confidence=f"{R}/metrics/confidence.csv",
+        benchmarks=benchmark_files(),
+    output:
+        variables=f"{R}/report/_variables.yml",
+        tables=expand(f"{R}/report/tables/{{table}}.md", table=TABLES),
+    log:
+        f"{L}/report_inputs.log",
+    benchmark:
+        f"{L}/benchmarks/report_inputs.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        config=config_json(),
+        out_dir=lambda w, output: Path(output.variables).parent,
+        repo=workflow.basedir,
+    shell:
+        "python -m mnist_fooling report-inputs --out-dir {params.out_dir} --config-json {params.config:q}"
+        " --accuracy {input.accuracy} --confidence {input.confidence}"
+        " --benchmarks {input.benchmarks} --repo {params.repo} > {log} 2>&1"
+
+
+rule render_report:
+    input:
+        source=multiext(
+            "report/",
+            "_quarto.yml",
+            "index.qmd",
+            "report.css",
+            "typst.lua",
+            "typst-header.typ",
+        ),
+        variables=f"{R}/report/_variables.yml",
+        tables=expand(f"{R}/report/tables/{{table}}.md", table=TABLES),
+        figures=FIGURES,
+    output:
+        html=REPORT_HTML,
+        pdf=REPORT_PDF,
+    log:
+        f"{L}/render_report.log",
+    benchmark:
+        f"{L}/benchmarks/render_report.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        inputs=lambda w, input: Path(input.variables).parent,
+    shell:
+        "python -m mnist_fooling render --source report --inputs {params.inputs} --figures {input.figures}"
+        " --html {output.html} --pdf {output.pdf} > {log} 2>&1"
