@@ -15,11 +15,12 @@ else
 SNAKEMAKE_PROFILE := --profile profiles/$(PROFILE)
 endif
 
-.PHONY: report test lint pytest venv clean help
+.PHONY: report test lint pytest venv clean help reliability
 
 help:
 	@echo "make report [PROFILE=test|quick|default|paper]  reproduce the report into results/<profile>/"
 	@echo "make test                                        lint + unit and end-to-end tests"
+	@echo "make reliability [TRIALS=10]                     kill-and-resume and bad-input checks"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +45,12 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 test: lint pytest
+
+# N interrupted runs of the test profile (default 10), resumed and compared byte for byte,
+# plus every kind of bad input; writes results/reliability/{summary,bad_inputs}.csv.
+TRIALS ?= 10
+reliability: $(STAMP)
+	$(BIN)/mnist-fooling reliability --trials $(TRIALS) --out results/reliability
 
 clean:
 	rm -rf results logs .snakemake

@@ -65,7 +65,7 @@ def test_evaluate_with_a_non_keras_model_file(tmp_path, mnist_npz):
         str(tmp_path / "acc.csv"),
     )
     assert result.returncode == 2
-    assert "not a loadable Keras model" in result.stderr
+    assert "not a Keras archive" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "acc.csv").exists()
 

@@ -31,3 +31,29 @@ def test_write_npz_is_byte_identical_and_loads_without_pickle(tmp_path):
     with np.load(tmp_path / "1.npz", allow_pickle=False) as npz:
         np.testing.assert_array_equal(npz["a"], a)
     assert zipfile.ZipFile(tmp_path / "1.npz").namelist() == ["a.npy", "b.npy"]
+
+
+def test_atomic_path_sweeps_temporary_files_of_a_killed_writer(tmp_path):
+    stale = tmp_path / ".model.abc123.tmp.keras"
+    stale.write_text("left by SIGKILL")
+    other = tmp_path / ".other.abc123.tmp.keras"
+    other.write_text("another output's")
+    write_text(tmp_path / "model.keras", "new")
+    assert not stale.exists() and other.exists()
+
+
+def test_saved_keras_models_are_byte_identical_and_load(tmp_path):
+    import keras
+
+    from mnist_fooling.io import save_keras_model
+    from mnist_fooling.models import TrainConfig, build_model, load_model
+
+    keras.backend.clear_session()  # layer names count up within a process
+    keras.utils.set_random_seed(0)
+    save_keras_model(build_model("cnn", TrainConfig(), n_train=1), tmp_path / "a.keras")
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(0)
+    save_keras_model(build_model("cnn", TrainConfig(), n_train=1), tmp_path / "b.keras")
+    assert (tmp_path / "a.keras").read_bytes() == (tmp_path / "b.keras").read_bytes()
+    x = np.zeros((2, 28, 28), np.float32)
+    assert load_model(tmp_path / "a.keras").predict(x, verbose=0).shape == (2, 10)

@@ -69,7 +69,7 @@ def test_train_rejects_tiny_subset(tmp_path, mnist_npz):
 def test_load_model_refuses_non_keras_files(tmp_path):
     bogus = tmp_path / "model.keras"
     bogus.write_bytes(b"not a zip archive")
-    with pytest.raises(UserInputError, match="not a loadable Keras model"):
+    with pytest.raises(UserInputError, match="not a Keras archive"):
         load_model(bogus)
     with pytest.raises(UserInputError, match="not found"):
         load_model(tmp_path / "missing.keras")

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from mnist_fooling.claims import pct
+from mnist_fooling.reliability import hash_results, interrupted_trials
 
 from .conftest import ROOT
 
@@ -50,15 +51,37 @@ def workdir(tmp_path_factory) -> Path:
     return work
 
 
+def network_off_works() -> bool:
+    """Whether `unshare -n` can run a command without network (root, or user namespaces)."""
+    if not shutil.which("unshare"):
+        return False
+    return subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+
+
 @pytest.fixture(scope="module")
-def test_run(workdir) -> Path:
-    result = snakemake(workdir, "--profile", "profiles/test")
+def test_run(workdir) -> dict:
+    """Fetch MNIST (online, unless cached), then run the test profile with the network off."""
+    fetched = snakemake(workdir, "--profile", "profiles/test", "resources/mnist.npz")
+    assert fetched.returncode == 0, fetched.stderr[-5000:]
+    offline = network_off_works()
+    prefix = ["unshare", "-n"] if offline else []
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run(
+        [*prefix, sys.executable, "-m", "snakemake", "--profile", "profiles/test"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr[-5000:]
-    return workdir / "results" / "test"
+    results = workdir / "results" / "test"
+    return dict(results=results, offline=offline, hashes=hash_results(results))
 
 
 @pytest.mark.e2e
 def test_report_exists_with_pages_and_embedded_images(test_run):
+    test_run = test_run["results"]
     html = (test_run / "report" / "report.html").read_text()
     pdf = (test_run / "report" / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
@@ -71,6 +94,7 @@ def test_report_exists_with_pages_and_embedded_images(test_run):
 
 @pytest.mark.e2e
 def test_report_numbers_equal_the_csvs(test_run):
+    test_run = test_run["results"]
     html = (test_run / "report" / "report.html").read_text()
     acc = pd.read_csv(test_run / "metrics" / "accuracy.csv")
     assert set(acc.model) == {"softmax", "mlp", "cnn"} and set(acc.split) == {"val", "test"}
@@ -109,17 +133,34 @@ def test_every_rule_logged_and_benchmarked(test_run, workdir):
     assert {"train_cnn", "evaluate", "confidence", "render_report"} <= benchmarks
 
 
-def test_bad_config_stops_with_one_line(tmp_path):
-    result = snakemake(ROOT, "-n", "--config", "models=[svm]", "--directory", str(tmp_path))
-    assert result.returncode != 0
-    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("mnist-fooling:")]
-    assert lines == [
-        "mnist-fooling: config error: models.0: 'svm' is not one of ['softmax', 'mlp', 'cnn']"
-    ]
-
-
 def test_slurm_profile_dry_run():
     pytest.importorskip("snakemake_executor_plugin_slurm")
     result = snakemake(ROOT, "--profile", "profiles/slurm", "-n", "--forceall")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "train" in result.stdout and "render_report" in result.stdout
+
+
+@pytest.mark.e2e
+def test_runs_offline_after_the_fetch(test_run):
+    if not test_run["offline"]:
+        pytest.skip("cannot switch the network off here (unshare -n not permitted)")
+    assert (test_run["results"] / "report" / "report.pdf").is_file()
+
+
+@pytest.mark.e2e
+def test_killed_run_resumes_to_identical_files(test_run, workdir):
+    """Runs last in this module: it deletes and rebuilds results/test."""
+    summary = interrupted_trials(
+        trials=1, work=workdir, baseline=test_run["hashes"], moments=[12.0], log=lambda _: None
+    )
+    row = summary.iloc[0]
+    assert row.killed, "the run finished before it could be killed"
+    assert row.identical, f"differing files after resume: {row.differing}"
+    compared = set(test_run["hashes"])
+    assert {
+        "models/cnn.keras",
+        "metrics/confidence_samples.csv",
+        "figures/confidence.png",
+        "report/_variables.yml",
+        "report/report.html",
+    } <= compared

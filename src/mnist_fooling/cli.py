@@ -115,6 +115,16 @@ def cmd_render(args) -> None:
     logging.getLogger(__name__).info("rendered with %s: %s, %s", used, args.html, args.pdf)
 
 
+def cmd_reliability(args) -> None:
+    from .reliability import main_reliability
+
+    if args.trials < 1:
+        raise UserInputError("--trials must be at least 1")
+    code = main_reliability(trials=args.trials, out=args.out, seed=args.seed)
+    if code:
+        raise SystemExit(code)
+
+
 def cmd_check_config(args) -> None:
     from .config import load_config
 
@@ -185,6 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--pdf", type=Path, required=True)
     s.set_defaults(func=cmd_render)
 
+    s = sub.add_parser("reliability", help="kill-and-resume runs and the bad-input table")
+    s.add_argument("--trials", type=int, default=10, help="interrupted runs of the test profile")
+    s.add_argument("--seed", type=int, default=0, help="seed of the random kill moments")
+    s.add_argument("--out", type=Path, default=Path("results/reliability"))
+    s.set_defaults(func=cmd_reliability)
+
     s = sub.add_parser("check-config", help="validate a workflow config file")
     s.add_argument("config", type=Path)
     s.set_defaults(func=cmd_check_config)
@@ -202,6 +218,10 @@ def main(argv: list[str] | None = None) -> int:
         args.func(args)
     except UserInputError as exc:
         print(f"mnist-fooling: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # disk full, read-only results/, ...: say which file, no traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"mnist-fooling: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
     return 0
 

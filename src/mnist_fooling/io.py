@@ -7,10 +7,13 @@ import io
 import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+
+FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 @contextlib.contextmanager
@@ -21,10 +24,16 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     (Keras, matplotlib) behave as they would for the final name.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
-    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A writer killed with SIGKILL cannot clean up; its rerun sweeps the debris.
+        for stale in path.parent.glob(f".{path.stem}.*.tmp{path.suffix}"):
+            stale.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
+        )
+    except OSError as exc:  # name the file the user asked for, not a temporary one
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -68,17 +77,62 @@ def write_npz(path: str | os.PathLike, **arrays: np.ndarray) -> None:
     ``np.savez_compressed`` stamps each member with the current time; writing through a
     zipfile with a fixed date keeps reruns byte-identical.
     """
-    import zipfile
+    members = []
+    for name, array in arrays.items():
+        member = io.BytesIO()
+        np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+        info = zipfile.ZipInfo(f"{name}.npy")
+        info.compress_type = zipfile.ZIP_DEFLATED
+        members.append((info, member.getvalue()))
+    write_bytes(path, _fixed_zip(members))
 
+
+def _fixed_zip(members: list[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
+    """Re-pack zip members with a fixed date so the archive's bytes depend on content only."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, array in arrays.items():
-            member = io.BytesIO()
-            np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, member.getvalue())
-    write_bytes(path, buf.getvalue())
+    with zipfile.ZipFile(buf, "w") as zf:
+        for old, data in members:
+            info = zipfile.ZipInfo(old.filename, date_time=FIXED_ZIP_DATE)
+            info.compress_type = old.compress_type
+            zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def _renumber_shared_ids(node, ids: dict) -> None:
+    """Replace Keras' ``shared_object_id`` values (Python ``id()``s) by 1, 2, ... in order."""
+    if isinstance(node, dict):
+        if "shared_object_id" in node:
+            node["shared_object_id"] = ids.setdefault(node["shared_object_id"], len(ids) + 1)
+        for value in node.values():
+            _renumber_shared_ids(value, ids)
+    elif isinstance(node, list):
+        for value in node:
+            _renumber_shared_ids(value, ids)
+
+
+def save_keras_model(model, path: str | os.PathLike) -> None:
+    """Save a Keras model as ``.keras`` atomically and byte-reproducibly.
+
+    Keras stamps ``metadata.json`` with the save time, the weights' zip entry with the clock
+    and ``config.json`` with memory addresses (``shared_object_id``); all are fixed here
+    (the same old id always maps to the same new one, so shared objects stay shared).
+    """
+    with atomic_path(path) as tmp:
+        model.save(tmp)
+        with zipfile.ZipFile(tmp) as zf:
+            members = [(info, zf.read(info)) for info in zf.infolist()]
+        fixed = []
+        for info, data in members:
+            if info.filename == "metadata.json":
+                meta = json.loads(data)
+                meta["date_saved"] = "1980-01-01@00:00:00"
+                data = json.dumps(meta).encode()
+            elif info.filename == "config.json":
+                config = json.loads(data)
+                _renumber_shared_ids(config, {})
+                data = json.dumps(config).encode()
+            fixed.append((info, data))
+        tmp.write_bytes(_fixed_zip(fixed))
 
 
 def save_figure(fig, path: str | os.PathLike) -> None:

@@ -114,6 +114,7 @@ def build_model(name: str, cfg: TrainConfig, *, n_train: int) -> keras.Model:
 
 def load_model(path) -> keras.Model:
     """Load a saved ``.keras`` model safely (``safe_mode=True``, no custom objects)."""
+    import zipfile
     from pathlib import Path
 
     from .errors import UserInputError
@@ -121,6 +122,8 @@ def load_model(path) -> keras.Model:
     path = Path(path)
     if not path.is_file():
         raise UserInputError(f"{path}: model file not found")
+    if not zipfile.is_zipfile(path):
+        raise UserInputError(f"{path}: not a Keras archive (a .keras file is a zip archive)")
     try:
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as exc:  # Keras raises many types for a bad archive

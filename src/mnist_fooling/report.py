@@ -96,9 +96,12 @@ def confidence_variables(conf: pd.DataFrame) -> dict:
 
 
 def benchmark_table(files: list[Path]) -> pd.DataFrame:
-    """Run time and peak memory per job from Snakemake benchmark TSVs (name = file stem)."""
+    """Run time and peak memory per job from Snakemake benchmark TSVs (name = file stem).
+
+    Files that do not exist (a job whose timing was deleted) are skipped.
+    """
     rows = []
-    for path in sorted(files, key=lambda p: p.name):
+    for path in sorted((p for p in files if p.is_file()), key=lambda p: p.name):
         bench = pd.read_csv(path, sep="\t")
         rss = pd.to_numeric(bench.get("max_rss", pd.Series(["-"])).iloc[0], errors="coerce")
         rows.append(

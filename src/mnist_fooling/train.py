@@ -9,7 +9,7 @@ import numpy as np
 
 from .backend import seed_everything
 from .data import load_mnist
-from .io import atomic_path
+from .io import save_keras_model
 from .models import TrainConfig, build_model
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,5 @@ def train_model(
     model.fit(x, targets, epochs=cfg.epochs, batch_size=cfg.batch_size, shuffle=True, verbose=2)
     val = float(np.mean(np.argmax(model.predict(mnist.x_val, verbose=0), axis=1) == mnist.y_val))
     log.info("%s validation accuracy %.4f", name, val)
-    with atomic_path(out) as tmp:
-        model.save(tmp)
+    save_keras_model(model, out)
     return {"val_accuracy": val}

@@ -15,6 +15,10 @@ try:
 except UserInputError as exc:
     # One line naming the problem, not a traceback; nothing has been written yet.
     sys.exit(f"mnist-fooling: {exc}")
+if config["data"]["npz"] and not Path(config["data"]["npz"]).is_file():
+    sys.exit(
+        f"mnist-fooling: config error: data.npz: {config['data']['npz']} does not exist"
+    )
 
 # Jobs run `python -m mnist_fooling` from this checkout, whichever environment (venv, conda,
 # a cluster node) they are in: they inherit this PYTHONPATH.
