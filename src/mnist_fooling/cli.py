@@ -103,6 +103,8 @@ def cmd_report_inputs(args) -> None:
         confidence=args.confidence,
         benchmarks=args.benchmarks,
         repo=args.repo,
+        reliability=args.reliability,
+        bad_inputs=args.bad_inputs,
     )
 
 
@@ -185,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--confidence", type=Path, required=True)
     s.add_argument("--benchmarks", type=Path, nargs="*", default=[])
     s.add_argument("--repo", type=Path, default=Path("."))
+    s.add_argument("--reliability", type=Path, help="summary.csv of `make reliability`")
+    s.add_argument("--bad-inputs", type=Path, help="bad_inputs.csv of `make reliability`")
     s.set_defaults(func=cmd_report_inputs)
 
     s = sub.add_parser("render", help="render the Quarto report to HTML and PDF")

@@ -148,6 +148,42 @@ def git_commit(repo: Path) -> str:
     return head + ("-dirty" if dirty else "")
 
 
+def reliability_markdown(summary: Path | None, bad_inputs: Path | None) -> str:
+    """The appendix's reliability section from ``make reliability``'s CSVs, if they exist."""
+    if summary is None or not summary.is_file():
+        return "Not run for this report: `make reliability` writes `results/reliability/`.\n"
+    runs = pd.read_csv(summary)
+    text = (
+        f"**{int(runs.identical.sum())}/{len(runs)}** runs of the `test` profile, each killed "
+        f"with SIGKILL at a random moment ({int(runs.killed.sum())} before they finished) and "
+        "resumed with `--rerun-incomplete`, ended with every output byte-identical to an "
+        "uninterrupted run (the run-time table is masked in the HTML and the PDF is left "
+        "out, as wall-clock seconds differ on every run).\n\n"
+    )
+    text += markdown_table(
+        runs.assign(differing=runs.differing.fillna("—")),
+        dict(
+            trial="trial",
+            kill_after_s="killed after (s)",
+            killed="killed",
+            identical="identical",
+            differing="differing files",
+        ),
+    )
+    if bad_inputs is not None and bad_inputs.is_file():
+        bad = pd.read_csv(bad_inputs)
+        text += (
+            f"\n**{int(bad.clean.sum())}/{len(bad)}** kinds of bad input stopped with one "
+            "clear line, a non-zero exit code and nothing written:\n\n"
+        )
+        text += markdown_table(
+            bad,
+            dict(kind="kind", input="input", message="message", exit_code="exit code"),
+            widths=[6, 18, 50, 6],
+        )
+    return text
+
+
 def write_report_inputs(
     *,
     out_dir: Path,
@@ -156,6 +192,8 @@ def write_report_inputs(
     confidence: Path,
     benchmarks: list[Path],
     repo: Path,
+    reliability: Path | None = None,
+    bad_inputs: Path | None = None,
 ) -> None:
     """Write ``_variables.yml`` and ``tables/*.md`` for the report into ``out_dir``."""
     acc = pd.read_csv(accuracy)
@@ -233,6 +271,7 @@ def write_report_inputs(
             package_versions(), dict(package="package", version="version")
         ),
         "config.md": "```yaml\n" + yaml.safe_dump(config, sort_keys=False) + "```\n",
+        "reliability.md": reliability_markdown(reliability, bad_inputs),
     }
     for name, text in tables.items():
         write_text(out_dir / "tables" / name, text)

@@ -32,7 +32,15 @@ MODELS = config["models"]
 REPORT_HTML = f"{R}/report/report.html"
 REPORT_PDF = f"{R}/report/report.pdf"
 FIGURES = [f"{R}/figures/examples.png", f"{R}/figures/confidence.png"]
-TABLES = ["accuracy", "confidence", "claims", "benchmarks", "versions", "config"]
+TABLES = [
+    "accuracy",
+    "confidence",
+    "claims",
+    "benchmarks",
+    "versions",
+    "config",
+    "reliability",
+]
 
 
 wildcard_constraints:
@@ -83,3 +91,12 @@ def benchmark_files():
 def config_json():
     """The effective (merged) config, for the report's appendix."""
     return json.dumps(config, sort_keys=True)
+
+
+def reliability_args():
+    """``make reliability``'s CSVs for the appendix, when they exist (they are optional)."""
+    files = {
+        "reliability": "results/reliability/summary.csv",
+        "bad-inputs": "results/reliability/bad_inputs.csv",
+    }
+    return " ".join(f"--{k} {v}" for k, v in files.items() if Path(v).is_file())

@@ -19,12 +19,14 @@ rule report_inputs:
         # Timings are read if present, not declared as inputs: a missing benchmark file (after
         # `make clean`, say) must not make Snakemake re-run a finished job.
         benchmarks=benchmark_files(),
+        reliability=reliability_args(),
         out_dir=lambda w, output: Path(output.variables).parent,
         repo=workflow.basedir,
     shell:
         "python -m mnist_fooling report-inputs --out-dir {params.out_dir} --config-json {params.config:q}"
         " --accuracy {input.accuracy} --confidence {input.confidence}"
-        " --benchmarks {params.benchmarks} --repo {params.repo} > {log} 2>&1"
+        " --benchmarks {params.benchmarks} --repo {params.repo}"
+        " {params.reliability} > {log} 2>&1"
 
 
 rule render_report:
