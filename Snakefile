@@ -9,6 +9,8 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/pca.smk"
+include: "workflow/rules/edge.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/report.smk"
 

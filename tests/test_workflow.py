@@ -87,7 +87,7 @@ def test_report_exists_with_pages_and_embedded_images(test_run):
     assert pdf.startswith(b"%PDF")
     assert max(int(n) for n in re.findall(rb"/Count\s+(\d+)", pdf)) >= 3
     images = re.findall(r"<img[^>]*>", html)
-    assert len(images) == 2
+    assert len(images) == len(list((test_run / "figures").glob("*.png"))) == 11
     assert all('src="data:image/png;base64,' in img for img in images)
     assert "figures/" not in html.replace("figures/examples", "").replace("figures/confidence", "")
 
@@ -109,6 +109,13 @@ def test_report_numbers_equal_the_csvs(test_run):
     c1 = acc[(acc.model == "mlp") & (acc.split == "test")].iloc[0]
     assert re.search(rf"C1</td>.*?{re.escape(pct(c1.accuracy, 2))}", html, flags=re.S)
     assert "not yet measured" in html
+    pca = pd.read_csv(test_run / "pca" / "accuracy.csv")
+    for r in pca.itertuples():
+        assert f"[{pct(r.ci_low)}, {pct(r.ci_high)}]" in html
+    drawn = pd.read_csv(test_run / "edge" / "drawn.csv")
+    big2 = drawn[(drawn.model == "mlp") & (drawn.digit == 2) & (drawn["size"] == "large")]
+    for r in big2.itertuples():
+        assert f"style {r.style}: '{r.top1}' {pct(r.p1, 2)}" in html
 
 
 @pytest.mark.e2e
@@ -127,6 +134,8 @@ def test_every_rule_logged_and_benchmarked(test_run, workdir):
         "train_cnn",
         "evaluate",
         "confidence",
+        "pca",
+        "edge",
         "render_report",
     } <= logs
     benchmarks = {p.stem for p in (workdir / "logs" / "test" / "benchmarks").glob("*.tsv")}

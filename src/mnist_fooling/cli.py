@@ -86,8 +86,61 @@ def cmd_plot(args) -> None:
 
     if args.what == "examples":
         plots.plot_examples(data=args.input, out=args.out)
-    else:
+    elif args.what == "confidence":
         plots.plot_confidence(samples=args.input, out=args.out)
+    elif args.what == "pca":
+        if args.data is None:
+            raise UserInputError("plot pca needs --data (for the reconstructions)")
+        plots.plot_pca(pca_dir=args.input, data=args.data, out_dir=args.out)
+    else:
+        plots.plot_edge(edge_dir=args.input, out_dir=args.out)
+
+
+def _check_counts(**counts: int) -> None:
+    for name, value in counts.items():
+        if value < 1:
+            raise UserInputError(f"--{name.replace('_', '-')} must be at least 1")
+
+
+def cmd_pca(args) -> None:
+    from .pca import run_pca, score_eigen_digits
+
+    _check_counts(n_noise=args.n_noise, n_eigen=args.n_eigen)
+    if not all(1 <= k <= 784 for k in [*args.ks, args.k_error]):
+        raise UserInputError("numbers of components (--ks, --k-error) must lie in 1..784")
+    run_pca(
+        data=args.data,
+        ks=args.ks,
+        k_error=args.k_error,
+        n_noise=args.n_noise,
+        seed=args.seed,
+        out_dir=args.out_dir,
+        n_train=args.n_train,
+    )
+    score_eigen_digits(
+        pca_npz=args.out_dir / "pca.npz",
+        models=_models_arg(args.models),
+        n=args.n_eigen,
+        out=args.out_dir / "eigen_outputs.csv",
+    )
+
+
+def cmd_edge(args) -> None:
+    from .edge import run_edge
+
+    _check_counts(n_images=args.n_images)
+    if not all(1 <= s <= 28 for s in args.sizes) or not all(0 <= k <= 28 for k in args.borders):
+        raise UserInputError("--sizes must lie in 1..28 and --borders in 0..28")
+    run_edge(
+        data=args.data,
+        models=_models_arg(args.models),
+        n_images=args.n_images,
+        sizes=args.sizes,
+        shifts=args.shifts,
+        borders=args.borders,
+        seed=args.seed,
+        out_dir=args.out_dir,
+    )
 
 
 def cmd_report_inputs(args) -> None:
@@ -105,6 +158,8 @@ def cmd_report_inputs(args) -> None:
         repo=args.repo,
         reliability=args.reliability,
         bad_inputs=args.bad_inputs,
+        pca_dir=args.pca_dir,
+        edge_dir=args.edge_dir,
     )
 
 
@@ -125,6 +180,20 @@ def cmd_reliability(args) -> None:
     code = main_reliability(trials=args.trials, out=args.out, seed=args.seed)
     if code:
         raise SystemExit(code)
+
+
+def cmd_classify(args) -> None:
+    from .classify import run_classify
+
+    print(
+        run_classify(
+            args.images,
+            models_dir=args.models_dir,
+            model_names=args.model,
+            raw=args.raw,
+            as_json=args.json,
+        )
+    )
 
 
 def cmd_check_config(args) -> None:
@@ -174,10 +243,39 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, required=True)
     s.set_defaults(func=cmd_confidence)
 
-    s = sub.add_parser("plot", help="draw a figure from pipeline outputs")
-    s.add_argument("what", choices=["examples", "confidence"])
-    s.add_argument("--input", type=Path, required=True, help="mnist.npz or confidence samples CSV")
-    s.add_argument("--out", type=Path, required=True)
+    s = sub.add_parser("pca", help="PCA of the training images, PCA classifiers (C2, C3)")
+    s.add_argument("--data", type=Path, default=Path("resources/mnist.npz"))
+    s.add_argument("--models", nargs="+", required=True, metavar="NAME=PATH")
+    s.add_argument("--ks", type=int, nargs="+", default=[1, 2, 5, 10, 20, 50, 100])
+    s.add_argument("--k-error", type=int, default=50)
+    s.add_argument("--n-noise", type=int, default=2000)
+    s.add_argument("--n-eigen", type=int, default=8)
+    s.add_argument("--n-train", type=int)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out-dir", type=Path, required=True)
+    s.set_defaults(func=cmd_pca)
+
+    s = sub.add_parser("edge", help="drawing-to-the-edge experiments (C10-C13)")
+    s.add_argument("--data", type=Path, default=Path("resources/mnist.npz"))
+    s.add_argument("--models", nargs="+", required=True, metavar="NAME=PATH")
+    s.add_argument("--n-images", type=int, default=2000)
+    s.add_argument("--sizes", type=int, nargs="+", default=list(range(12, 29, 2)))
+    s.add_argument("--shifts", type=int, nargs="+", default=list(range(-8, 9, 2)))
+    s.add_argument("--borders", type=int, nargs="+", default=list(range(28, 11, -4)))
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out-dir", type=Path, required=True)
+    s.set_defaults(func=cmd_edge)
+
+    s = sub.add_parser("plot", help="draw figures from pipeline outputs")
+    s.add_argument("what", choices=["examples", "confidence", "pca", "edge"])
+    s.add_argument(
+        "--input",
+        type=Path,
+        required=True,
+        help="mnist.npz, confidence samples CSV, or the pca/edge output directory",
+    )
+    s.add_argument("--data", type=Path, help="mnist.npz (plot pca)")
+    s.add_argument("--out", type=Path, required=True, help="a PNG, or a directory (pca, edge)")
     s.set_defaults(func=cmd_plot)
 
     s = sub.add_parser("report-inputs", help="write _variables.yml and tables for the report")
@@ -189,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--repo", type=Path, default=Path("."))
     s.add_argument("--reliability", type=Path, help="summary.csv of `make reliability`")
     s.add_argument("--bad-inputs", type=Path, help="bad_inputs.csv of `make reliability`")
+    s.add_argument("--pca-dir", type=Path, help="outputs of `mnist-fooling pca`")
+    s.add_argument("--edge-dir", type=Path, help="outputs of `mnist-fooling edge`")
     s.set_defaults(func=cmd_report_inputs)
 
     s = sub.add_parser("render", help="render the Quarto report to HTML and PDF")
@@ -198,6 +298,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--html", type=Path, required=True)
     s.add_argument("--pdf", type=Path, required=True)
     s.set_defaults(func=cmd_render)
+
+    s = sub.add_parser("classify", help="top-3 outputs of the trained models for your images")
+    s.add_argument("images", type=Path, nargs="+", help="PNG/JPEG/BMP/GIF or a (28, 28) .npy")
+    s.add_argument("--model", action="append", help="model to use (repeat; default: all three)")
+    s.add_argument("--models-dir", type=Path, default=Path("results/default/models"))
+    s.add_argument(
+        "--raw", action="store_true", help="only resize to 28×28: no cropping, fitting or centring"
+    )
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(func=cmd_classify)
 
     s = sub.add_parser("reliability", help="kill-and-resume runs and the bad-input table")
     s.add_argument("--trials", type=int, default=10, help="interrupted runs of the test profile")

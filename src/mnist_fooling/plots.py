@@ -18,7 +18,14 @@ from .io import save_figure  # noqa: E402
 MODEL_ORDER = ["softmax", "mlp", "cnn"]
 
 
-def image_grid(images: np.ndarray, *, ncols: int, titles: list[str] | None = None, scale=1.0):
+def image_grid(
+    images: np.ndarray,
+    *,
+    ncols: int,
+    titles: list[str] | None = None,
+    row_labels: list[str] | None = None,
+    scale=1.0,
+):
     """Draw images ``(n, 28, 28)`` in [0, 1] as black ink on white; return the figure."""
     n = len(images)
     nrows = max(1, -(-n // ncols))
@@ -29,6 +36,16 @@ def image_grid(images: np.ndarray, *, ncols: int, titles: list[str] | None = Non
             ax.imshow(1.0 - images[i], cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
             if titles:
                 ax.set_title(titles[i], fontsize=8)
+        if row_labels and i % ncols == 0 and i // ncols < len(row_labels):
+            ax.text(
+                -0.08,
+                0.5,
+                row_labels[i // ncols],
+                transform=ax.transAxes,
+                ha="right",
+                va="center",
+                fontsize=9,
+            )
     return fig
 
 
@@ -67,3 +84,134 @@ def plot_confidence(*, samples: Path, out: Path) -> None:
     grid.set_axis_labels("maximal output", "fraction of images")
     save_figure(grid.figure, out)
     plt.close(grid.figure)
+
+
+def _load_npz(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as npz:
+        return {k: npz[k] for k in npz.files}
+
+
+def _band(ax, frame: pd.DataFrame, x: str, label: str, **kw) -> None:
+    """A line with its Wilson interval as a shaded band."""
+    frame = frame.sort_values(x)
+    (line,) = ax.plot(frame[x], frame["accuracy"], marker="o", ms=3, label=label, **kw)
+    ax.fill_between(frame[x], frame["ci_low"], frame["ci_high"], color=line.get_color(), alpha=0.2)
+
+
+def plot_pca(*, pca_dir: Path, data: Path, out_dir: Path) -> None:
+    """Eigen-digits, explained variance, reconstructions, classifier accuracy, errors."""
+    from .pca import VARIANCE_LEVELS, components_for, reconstruct, rescale_unit
+
+    sns.set_theme(style="whitegrid", context="paper")
+    pca = _load_npz(pca_dir / "pca.npz")
+    eig = rescale_unit(pca["components"][:16].reshape(16, 28, 28))
+    fig = image_grid(eig, ncols=8, titles=[f"PC {i + 1}" for i in range(16)], scale=1.0)
+    save_figure(fig, out_dir / "pca_eigendigits.png")
+    plt.close(fig)
+
+    ev = pd.read_csv(pca_dir / "explained_variance.csv")
+    fig, ax = plt.subplots(figsize=(5.5, 3.2))
+    ax.plot(ev["k"], ev["cumulative"], color="black")
+    for level in VARIANCE_LEVELS:
+        k = components_for(ev["eigenvalue"].to_numpy(), level)
+        ax.plot([k], [level], "o", color="tab:red", ms=4)
+        ax.annotate(
+            f"{level:.0%}: {k}", (k, level), textcoords="offset points", xytext=(6, -10), fontsize=8
+        )
+    ax.set(
+        xscale="log",
+        xlabel="number of components k",
+        ylabel="cumulative explained variance",
+        ylim=(0, 1.02),
+    )
+    save_figure(fig, out_dir / "pca_variance.png")
+    plt.close(fig)
+
+    x = load_mnist(data).x_test[:8]
+    ks = [1, 5, 10, 20, 50, 100]
+    rows = [x] + [np.clip(reconstruct(x, pca["mean"], pca["components"], k), 0, 1) for k in ks]
+    labels = ["original"] + [f"k = {k}" for k in ks]
+    fig = image_grid(np.concatenate(rows), ncols=8, row_labels=labels, scale=0.8)
+    save_figure(fig, out_dir / "pca_reconstructions.png")
+    plt.close(fig)
+
+    acc = pd.read_csv(pca_dir / "accuracy.csv")
+    fig, ax = plt.subplots(figsize=(5.5, 3.2))
+    for rule, group in acc.groupby("rule", sort=False):
+        _band(ax, group, "k", rule)
+    ax.axhline(0.70, color="grey", ls="--", lw=0.8, label="seed 000: ≈70%")
+    ax.set(xscale="log", xlabel="number of components k", ylabel="test accuracy", ylim=(0, 1))
+    ax.set_xticks(sorted(acc.k.unique()), [str(k) for k in sorted(acc.k.unique())])
+    ax.minorticks_off()
+    ax.legend(fontsize=8)
+    save_figure(fig, out_dir / "pca_accuracy.png")
+    plt.close(fig)
+
+    err = pd.read_csv(pca_dir / "reconstruction_error.csv")
+    fig, ax = plt.subplots(figsize=(5.5, 3.0))
+    sns.histplot(
+        err,
+        x="rms_error",
+        hue="source",
+        stat="probability",
+        common_norm=False,
+        element="step",
+        bins=50,
+        ax=ax,
+    )
+    ax.set(
+        xlabel=f"RMS reconstruction error with k = {int(err['k'].iloc[0])} components",
+        ylabel="fraction of images",
+    )
+    save_figure(fig, out_dir / "pca_error.png")
+    plt.close(fig)
+
+
+def plot_edge(*, edge_dir: Path, out_dir: Path) -> None:
+    """Accuracy against size, shift and border noise; example images; drawn digits."""
+    sns.set_theme(style="whitegrid", context="paper")
+    scale, shifts = pd.read_csv(edge_dir / "scale.csv"), pd.read_csv(edge_dir / "shift.csv")
+    border = pd.read_csv(edge_dir / "border.csv")
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.2), sharey=True)
+    for model in MODEL_ORDER:
+        if model in set(scale.model):
+            _band(axes[0], scale[scale.model == model], "size", model)
+            _band(axes[1], shifts[(shifts.model == model) & (shifts.axis == "x")], "shift", model)
+            _band(axes[2], border[border.model == model], "central_box", model)
+    axes[0].set(xlabel="digit's longer side (pixels; 28 touches the edges)", ylabel="test accuracy")
+    axes[1].set(xlabel="horizontal shift (pixels)")
+    axes[2].set(xlabel="clean central box k (noise outside)")
+    axes[2].invert_xaxis()
+    axes[0].legend(fontsize=8)
+    save_figure(fig, out_dir / "edge_curves.png")
+    plt.close(fig)
+
+    ex = _load_npz(edge_dir / "examples.npz")
+    sizes = ex["sizes"]
+    fig = image_grid(
+        ex["scaled"].reshape(-1, 28, 28),
+        ncols=ex["scaled"].shape[1],
+        scale=0.7,
+        row_labels=[f"{s} px" for s in sizes],
+    )
+    save_figure(fig, out_dir / "edge_sizes.png")
+    plt.close(fig)
+    fig = image_grid(
+        ex["border"].reshape(-1, 28, 28),
+        ncols=ex["border"].shape[1],
+        scale=0.7,
+        row_labels=[f"k = {k}" for k in ex["borders"]],
+    )
+    save_figure(fig, out_dir / "edge_border.png")
+    plt.close(fig)
+
+    drawn = pd.read_csv(edge_dir / "drawn.csv")
+    mlp = (
+        drawn[drawn.model == "mlp"]
+        if "mlp" in set(drawn.model)
+        else drawn[drawn.model == drawn.model.iloc[0]]
+    )
+    titles = [f"{r.top1}: {100 * r.p1:.1f}%" for r in mlp.itertuples()]
+    fig = image_grid(ex["drawn"], ncols=12, titles=titles, scale=0.9)
+    save_figure(fig, out_dir / "edge_drawn.png")
+    plt.close(fig)

@@ -129,23 +129,136 @@ def package_versions() -> pd.DataFrame:
 
 
 def git_commit(repo: Path) -> str:
-    """The checkout's commit (with ``-dirty`` when files differ), or "unknown"."""
+    """The checkout's commit (with ``-dirty`` when files differ), or "unknown".
+
+    Only a repository whose top level is ``repo`` itself counts: a copy of the workflow inside
+    another checkout must not report that checkout's commit.
+    """
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
     try:
-        head = subprocess.run(
-            ["git", "-C", str(repo), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        if Path(git("rev-parse", "--show-toplevel")).resolve() != Path(repo).resolve():
+            return "unknown"
+        head = git("rev-parse", "--short=12", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("-dirty" if dirty else "")
+
+
+def pca_variables(pca_dir: Path, pca_acc: pd.DataFrame) -> dict:
+    """Components needed for 50/90/95/99% of the variance, and classifier headlines."""
+    import numpy as np
+
+    from .pca import VARIANCE_LEVELS, components_for
+
+    ev = pd.read_csv(pca_dir / "explained_variance.csv")["eigenvalue"].to_numpy()
+    out = {f"k{round(100 * lv)}": components_for(ev, lv) for lv in VARIANCE_LEVELS}
+    ncm = pca_acc[pca_acc.rule == "nearest class mean"]
+    r = ncm.iloc[int(np.argmin(np.abs(ncm.k.to_numpy() - 10)))]
+    best = pca_acc.loc[pca_acc.accuracy.idxmax()]
+    out.update(
+        ncm_k=int(r.k),
+        ncm_acc=pct(r.accuracy),
+        best_rule=best.rule,
+        best_k=int(best.k),
+        best_acc=pct(best.accuracy),
+    )
+    return out
+
+
+def _at(frame: pd.DataFrame, model: str, column: str, value) -> str:
+    rows = frame[(frame.model == model) & (frame[column] == value)]
+    return pct(rows.accuracy.iloc[0]) if len(rows) else "not run"
+
+
+def edge_variables(*, scale, shift, border) -> dict:
+    """Accuracy of each model at the extremes of the three sweeps."""
+    out = {}
+    for model in MODELS:
+        out[model] = dict(
+            size_small=_at(scale, model, "size", scale["size"].min()),
+            size_20=_at(scale, model, "size", 20),
+            size_28=_at(scale, model, "size", 28),
+            shift_0=_at(shift[shift.axis == "x"], model, "shift", 0),
+            shift_max=_at(shift[shift.axis == "x"], model, "shift", shift["shift"].max()),
+            border_min=_at(border, model, "central_box", border.central_box.min()),
+        )
+    out.update(
+        size_min=int(scale["size"].min()),
+        shift_max=int(shift["shift"].max()),
+        border_min=int(border.central_box.min()),
+    )
+    return out
+
+
+def pca_markdown(pca_acc: pd.DataFrame | None) -> str:
+    """Test accuracy of the PCA classifiers against the number of components."""
+    if pca_acc is None:
+        return "PCA was not run.\n"
+    view = pca_acc.assign(
+        accuracy=pca_acc.accuracy.map(pct),
+        interval=[
+            f"[{pct(a)}, {pct(b)}]" for a, b in zip(pca_acc.ci_low, pca_acc.ci_high, strict=True)
+        ],
+    )
+    return markdown_table(
+        view, dict(rule="rule", k="components k", accuracy="test accuracy", interval="95% interval")
+    )
+
+
+def drawn_markdown(drawn: pd.DataFrame | None) -> str:
+    """Top-2 outputs per model for the drawn '2's and '9's (the post's three drawings)."""
+    if drawn is None:
+        return "The drawing experiments were not run.\n"
+    picked = drawn[drawn.digit.isin([2, 9])].copy()
+    picked["top2"] = [
+        f"'{a}' {pct(p, 2)}, '{b}' {pct(q, 2)}"
+        for a, p, b, q in zip(picked.top1, picked.p1, picked.top2, picked.p2, strict=True)
+    ]
+    wide = picked.pivot_table(
+        index=["digit", "size", "style"], columns="model", values="top2", aggfunc="first"
+    ).reset_index()
+    models = [m for m in MODELS if m in wide.columns]
+    return markdown_table(
+        wide,
+        dict(digit="drawn", size="size", style="style", **{m: f"{m}: top 2" for m in models}),
+        widths=[4, 5, 4] + [16] * len(models),
+    )
+
+
+def edge_markdown(*, scale, shift, border) -> str:
+    """Accuracy at the ends of each sweep, per model."""
+    if scale is None:
+        return "The drawing experiments were not run.\n"
+    v = edge_variables(scale=scale, shift=shift, border=border)
+    rows = [
+        dict(
+            model=m,
+            **{
+                k: v[m][k]
+                for k in ("size_small", "size_20", "size_28", "shift_0", "shift_max", "border_min")
+            },
+        )
+        for m in MODELS
+        if v[m]["size_28"] != "not run"
+    ]
+    return markdown_table(
+        pd.DataFrame(rows),
+        dict(
+            model="model",
+            size_small=f"size {v['size_min']} px",
+            size_20="size 20 px (MNIST)",
+            size_28="size 28 px (edges)",
+            shift_0="no shift",
+            shift_max=f"shift {v['shift_max']} px",
+            border_min=f"noise outside central {v['border_min']} px",
+        ),
+    )
 
 
 def reliability_markdown(summary: Path | None, bad_inputs: Path | None) -> str:
@@ -194,17 +307,29 @@ def write_report_inputs(
     repo: Path,
     reliability: Path | None = None,
     bad_inputs: Path | None = None,
+    pca_dir: Path | None = None,
+    edge_dir: Path | None = None,
 ) -> None:
     """Write ``_variables.yml`` and ``tables/*.md`` for the report into ``out_dir``."""
     acc = pd.read_csv(accuracy)
     conf = pd.read_csv(confidence)
-    claims = claims_table(accuracy=acc, confidence=conf)
+    pca_acc = eigen = drawn = border = scale = shift = None
+    if pca_dir is not None:
+        pca_acc = pd.read_csv(pca_dir / "accuracy.csv")
+        eigen = pd.read_csv(pca_dir / "eigen_outputs.csv")
+    if edge_dir is not None:
+        drawn, border = pd.read_csv(edge_dir / "drawn.csv"), pd.read_csv(edge_dir / "border.csv")
+        scale, shift = pd.read_csv(edge_dir / "scale.csv"), pd.read_csv(edge_dir / "shift.csv")
+    claims = claims_table(
+        accuracy=acc, confidence=conf, pca_accuracy=pca_acc, eigen=eigen, drawn=drawn, border=border
+    )
     counts = claims["verdict"].value_counts()
     variables = dict(
         profile=config["profile"],
         seed=config["seed"],
         n_train=f"{config['data']['n_train']:,}" if config["data"]["n_train"] else "50,000",
         n_noise=f"{config['confidence']['n_noise']:,}",
+        n_edge=f"{config['edge']['n_images']:,}",
         git_commit=git_commit(repo),
         accuracy=accuracy_variables(acc),
         confidence=confidence_variables(conf),
@@ -213,6 +338,10 @@ def write_report_inputs(
             for k in ("reproduced", "partly", "not reproduced", "not yet measured")
         },
     )
+    if pca_dir is not None:
+        variables["pca"] = pca_variables(pca_dir, pca_acc)
+    if edge_dir is not None:
+        variables["edge"] = edge_variables(scale=scale, shift=shift, border=border)
     write_text(
         out_dir / "_variables.yml", yaml.safe_dump(variables, sort_keys=True, allow_unicode=True)
     )
@@ -270,8 +399,13 @@ def write_report_inputs(
         "versions.md": markdown_table(
             package_versions(), dict(package="package", version="version")
         ),
-        "config.md": "```yaml\n" + yaml.safe_dump(config, sort_keys=False) + "```\n",
+        "config.md": "```yaml\n"
+        + yaml.safe_dump(config, sort_keys=False, default_flow_style=None)
+        + "```\n",
         "reliability.md": reliability_markdown(reliability, bad_inputs),
+        "pca.md": pca_markdown(pca_acc),
+        "drawn.md": drawn_markdown(drawn),
+        "edge.md": edge_markdown(scale=scale, shift=shift, border=border),
     }
     for name, text in tables.items():
         write_text(out_dir / "tables" / name, text)

@@ -31,7 +31,15 @@ L = f"logs/{PROFILE}"
 MODELS = config["models"]
 REPORT_HTML = f"{R}/report/report.html"
 REPORT_PDF = f"{R}/report/report.pdf"
+PCA_FIGURES = [
+    f"{R}/figures/pca_{name}.png"
+    for name in ("eigendigits", "variance", "reconstructions", "accuracy", "error")
+]
+EDGE_FIGURES = [
+    f"{R}/figures/edge_{name}.png" for name in ("curves", "sizes", "border", "drawn")
+]
 FIGURES = [f"{R}/figures/examples.png", f"{R}/figures/confidence.png"]
+FIGURES += PCA_FIGURES + EDGE_FIGURES
 TABLES = [
     "accuracy",
     "confidence",
@@ -40,6 +48,9 @@ TABLES = [
     "versions",
     "config",
     "reliability",
+    "pca",
+    "drawn",
+    "edge",
 ]
 
 
@@ -81,7 +92,7 @@ def train_args(wildcards):
 def benchmark_files():
     """Benchmark TSVs of every job the report summarises."""
     jobs = [f"train_{m}" for m in MODELS] + ["evaluate", "confidence"]
-    jobs += ["plot_examples", "plot_confidence"]
+    jobs += ["pca", "edge", "plot_examples", "plot_confidence", "plot_pca", "plot_edge"]
     files = [f"{L}/benchmarks/{job}.tsv" for job in jobs]
     if not config["data"]["npz"]:
         files.append("logs/benchmarks/fetch_mnist.tsv")

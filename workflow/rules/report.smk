@@ -5,6 +5,10 @@ rule report_inputs:
     input:
         accuracy=f"{R}/metrics/accuracy.csv",
         confidence=f"{R}/metrics/confidence.csv",
+        pca=multiext(
+            f"{R}/pca/", "explained_variance.csv", "accuracy.csv", "eigen_outputs.csv"
+        ),
+        edge=multiext(f"{R}/edge/", "scale.csv", "shift.csv", "border.csv", "drawn.csv"),
     output:
         variables=f"{R}/report/_variables.yml",
         tables=expand(f"{R}/report/tables/{{table}}.md", table=TABLES),
@@ -22,10 +26,13 @@ rule report_inputs:
         reliability=reliability_args(),
         out_dir=lambda w, output: Path(output.variables).parent,
         repo=workflow.basedir,
+        pca_dir=lambda w, input: Path(input.pca[0]).parent,
+        edge_dir=lambda w, input: Path(input.edge[0]).parent,
     shell:
         "python -m mnist_fooling report-inputs --out-dir {params.out_dir} --config-json {params.config:q}"
         " --accuracy {input.accuracy} --confidence {input.confidence}"
         " --benchmarks {params.benchmarks} --repo {params.repo}"
+        " --pca-dir {params.pca_dir} --edge-dir {params.edge_dir}"
         " {params.reliability} > {log} 2>&1"
 
 

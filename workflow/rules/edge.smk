@@ -1,0 +1,64 @@
+# Drawing to the edge: digit size, translation, border noise, drawn digits (C10-C13).
+
+
+rule edge:
+    input:
+        unpack(model_files),
+        data=mnist_npz(),
+    output:
+        multiext(
+            f"{R}/edge/",
+            "scale.csv",
+            "shift.csv",
+            "border.csv",
+            "drawn.csv",
+            "examples.npz",
+        ),
+    log:
+        f"{L}/edge.log",
+    benchmark:
+        f"{L}/benchmarks/edge.tsv"
+    conda:
+        "../../environment.yml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        models=models_arg,
+        n_images=config["edge"]["n_images"],
+        sizes=" ".join(map(str, config["edge"]["sizes"])),
+        shifts=" ".join(map(str, config["edge"]["shifts"])),
+        borders=" ".join(map(str, config["edge"]["borders"])),
+        seed=config["seed"],
+        out_dir=lambda w, output: Path(output[0]).parent,
+    shell:
+        "python -m mnist_fooling edge --data {input.data} --models {params.models}"
+        " --n-images {params.n_images} --sizes {params.sizes} --shifts {params.shifts}"
+        " --borders {params.borders} --seed {params.seed} --out-dir {params.out_dir}"
+        " > {log} 2>&1"
+
+
+rule plot_edge:
+    input:
+        multiext(
+            f"{R}/edge/",
+            "scale.csv",
+            "shift.csv",
+            "border.csv",
+            "drawn.csv",
+            "examples.npz",
+        ),
+    output:
+        EDGE_FIGURES,
+    log:
+        f"{L}/plot_edge.log",
+    benchmark:
+        f"{L}/benchmarks/plot_edge.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        edge_dir=lambda w, input: Path(input[0]).parent,
+        out_dir=lambda w, output: Path(output[0]).parent,
+    shell:
+        "python -m mnist_fooling plot edge --input {params.edge_dir}"
+        " --out {params.out_dir} > {log} 2>&1"

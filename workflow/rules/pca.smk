@@ -1,0 +1,67 @@
+# PCA: eigen-digits, explained variance, PCA classifiers, reconstruction errors (C2, C3).
+
+
+rule pca:
+    input:
+        unpack(model_files),
+        data=mnist_npz(),
+    output:
+        multiext(
+            f"{R}/pca/",
+            "pca.npz",
+            "explained_variance.csv",
+            "accuracy.csv",
+            "reconstruction_error.csv",
+            "eigen_outputs.csv",
+        ),
+    log:
+        f"{L}/pca.log",
+    benchmark:
+        f"{L}/benchmarks/pca.tsv"
+    conda:
+        "../../environment.yml"
+    threads: workflow.cores
+    params:
+        models=models_arg,
+        ks=" ".join(map(str, config["pca"]["ks"])),
+        k_error=config["pca"]["k_error"],
+        n_noise=config["pca"]["n_noise"],
+        n_eigen=config["pca"]["n_eigen"],
+        n_train=(
+            f"--n-train {config['data']['n_train']}"
+            if config["data"]["n_train"]
+            else ""
+        ),
+        seed=config["seed"],
+        out_dir=lambda w, output: Path(output[0]).parent,
+    shell:
+        "python -m mnist_fooling pca --data {input.data} --models {params.models}"
+        " --ks {params.ks} --k-error {params.k_error} --n-noise {params.n_noise}"
+        " --n-eigen {params.n_eigen} {params.n_train} --seed {params.seed}"
+        " --out-dir {params.out_dir} > {log} 2>&1"
+
+
+rule plot_pca:
+    input:
+        pca=multiext(
+            f"{R}/pca/",
+            "pca.npz",
+            "explained_variance.csv",
+            "accuracy.csv",
+            "reconstruction_error.csv",
+        ),
+        data=mnist_npz(),
+    output:
+        PCA_FIGURES,
+    log:
+        f"{L}/plot_pca.log",
+    benchmark:
+        f"{L}/benchmarks/plot_pca.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        pca_dir=lambda w, input: Path(input.pca[0]).parent,
+        out_dir=lambda w, output: Path(output[0]).parent,
+    shell:
+        "python -m mnist_fooling plot pca --input {params.pca_dir} --data {input.data}"
+        " --out {params.out_dir} > {log} 2>&1"
