@@ -45,6 +45,21 @@ def test_every_shortcode_of_the_report_resolves_for_a_full_variable_set():
             for m in ("softmax", "mlp", "cnn")
         },
         "claims": {k: 0 for k in ("reproduced", "partly", "not_reproduced", "not_yet_measured")},
+        "n_edge": "1",
+        "pca": {
+            k: "x"
+            for k in (
+                "k50",
+                "k90",
+                "k95",
+                "k99",
+                "ncm_k",
+                "ncm_acc",
+                "best_rule",
+                "best_k",
+                "best_acc",
+            )
+        },
     }
     without_includes = qmd.replace("{{< include", "<!-- include")
     out = expand_shortcodes(without_includes, root=ROOT, variables=variables)
