@@ -46,6 +46,7 @@ def test_every_shortcode_of_the_report_resolves_for_a_full_variable_set():
         },
         "claims": {k: 0 for k in ("reproduced", "partly", "not_reproduced", "not_yet_measured")},
         "n_edge": "1",
+        "runs_per_digit": 1,
         "pca": {
             k: "x"
             for k in (

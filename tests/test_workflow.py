@@ -87,7 +87,7 @@ def test_report_exists_with_pages_and_embedded_images(test_run):
     assert pdf.startswith(b"%PDF")
     assert max(int(n) for n in re.findall(rb"/Count\s+(\d+)", pdf)) >= 3
     images = re.findall(r"<img[^>]*>", html)
-    assert len(images) == len(list((test_run / "figures").glob("*.png"))) == 11
+    assert len(images) == len(list((test_run / "figures").glob("*.png"))) == 18
     assert all('src="data:image/png;base64,' in img for img in images)
     assert "figures/" not in html.replace("figures/examples", "").replace("figures/confidence", "")
 

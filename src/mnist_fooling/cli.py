@@ -34,7 +34,6 @@ def cmd_fetch_data(args) -> None:
 
 
 def cmd_train(args) -> None:
-    from .config import SCHEMA, load_config
     from .models import MODEL_NAMES, TrainConfig
     from .train import train_model
 
@@ -42,6 +41,8 @@ def cmd_train(args) -> None:
         raise UserInputError(f"--model must be one of {MODEL_NAMES}, got {args.model!r}")
     base = {}
     if args.config is not None:
+        from .config import SCHEMA, load_config
+
         config = load_config(args.config, schema=SCHEMA)
         base = dict(config["train"][args.model], seed=config["seed"])
         if args.n_train is None:
@@ -92,6 +93,8 @@ def cmd_plot(args) -> None:
         if args.data is None:
             raise UserInputError("plot pca needs --data (for the reconstructions)")
         plots.plot_pca(pca_dir=args.input, data=args.data, out_dir=args.out)
+    elif args.what == "fooling":
+        plots.plot_fooling(fooling_dir=args.input, out_dir=args.out)
     else:
         plots.plot_edge(edge_dir=args.input, out_dir=args.out)
 
@@ -160,6 +163,7 @@ def cmd_report_inputs(args) -> None:
         bad_inputs=args.bad_inputs,
         pca_dir=args.pca_dir,
         edge_dir=args.edge_dir,
+        fooling=args.fooling,
     )
 
 
@@ -194,6 +198,34 @@ def cmd_classify(args) -> None:
             as_json=args.json,
         )
     )
+
+
+def cmd_fool(args) -> None:
+    from .fooling import run_fooling
+    from .models import MODEL_NAMES
+    from .search import METHODS
+
+    if args.method not in METHODS:
+        raise UserInputError(f"--method must be one of {METHODS}, got {args.method!r}")
+    if args.model not in MODEL_NAMES:
+        raise UserInputError(f"--model must be one of {MODEL_NAMES}, got {args.model!r}")
+    _check_counts(runs_per_digit=args.runs_per_digit)
+    try:
+        params = json.loads(args.params_json)
+    except json.JSONDecodeError as exc:
+        raise UserInputError(f"--params-json is not JSON: {exc}") from exc
+    table = run_fooling(
+        model_name=args.model,
+        model_path=args.model_file,
+        method=args.method,
+        params=params,
+        runs_per_digit=args.runs_per_digit,
+        seed=args.seed,
+        data=args.data,
+        out_npz=args.out_npz,
+        out_csv=args.out_csv,
+    )
+    print(table.groupby("target")[["converged", "confidence", "evaluations"]].mean().to_string())
 
 
 def cmd_check_config(args) -> None:
@@ -267,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_edge)
 
     s = sub.add_parser("plot", help="draw figures from pipeline outputs")
-    s.add_argument("what", choices=["examples", "confidence", "pca", "edge"])
+    s.add_argument("what", choices=["examples", "confidence", "pca", "edge", "fooling"])
     s.add_argument(
         "--input",
         type=Path,
@@ -289,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--bad-inputs", type=Path, help="bad_inputs.csv of `make reliability`")
     s.add_argument("--pca-dir", type=Path, help="outputs of `mnist-fooling pca`")
     s.add_argument("--edge-dir", type=Path, help="outputs of `mnist-fooling edge`")
+    s.add_argument("--fooling", type=Path, nargs="*", help="CSVs of `mnist-fooling fool`")
     s.set_defaults(func=cmd_report_inputs)
 
     s = sub.add_parser("render", help="render the Quarto report to HTML and PDF")
@@ -308,6 +341,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s.set_defaults(func=cmd_classify)
+
+    s = sub.add_parser("fool", help="search fooling images of every digit with one method")
+    s.add_argument("--model", required=True, help="model name (softmax, mlp, cnn)")
+    s.add_argument("--model-file", type=Path, required=True)
+    s.add_argument("--method", required=True)
+    s.add_argument(
+        "--params-json",
+        default='{"steps": 100, "threshold": 0.9999}',
+        help="the method's config section as JSON (steps, threshold, ...)",
+    )
+    s.add_argument("--runs-per-digit", type=int, default=1)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--data", type=Path, default=Path("resources/mnist.npz"))
+    s.add_argument("--out-npz", type=Path, required=True)
+    s.add_argument("--out-csv", type=Path, required=True)
+    s.set_defaults(func=cmd_fool)
 
     s = sub.add_parser("reliability", help="kill-and-resume runs and the bad-input table")
     s.add_argument("--trials", type=int, default=10, help="interrupted runs of the test profile")

@@ -215,3 +215,75 @@ def plot_edge(*, edge_dir: Path, out_dir: Path) -> None:
     fig = image_grid(ex["drawn"], ncols=12, titles=titles, scale=0.9)
     save_figure(fig, out_dir / "edge_drawn.png")
     plt.close(fig)
+
+
+def plot_fooling(*, fooling_dir: Path, out_dir: Path) -> None:
+    """Per model: one fooling image per method and digit, and the per-digit means; convergence."""
+    runs = {}
+    for model_dir in sorted(p for p in fooling_dir.iterdir() if p.is_dir()):
+        for npz in sorted(model_dir.glob("*.npz")):
+            runs[(model_dir.name, npz.stem)] = _load_npz(npz)
+    models = [m for m in MODEL_ORDER if any(k[0] == m for k in runs)]
+    for model in models:
+        methods = [k[1] for k in runs if k[0] == model]
+        first, means, titles = [], [], []
+        for method in methods:
+            r = runs[(model, method)]
+            pick = [int(np.flatnonzero(r["target"] == d)[0]) for d in range(10)]
+            first.append(r["images"][pick])
+            means.append(r["means"])
+            titles += [f"{100 * r['outputs'][i, d]:.2f}%" for d, i in enumerate(pick)]
+        for images, name, t in (
+            (first, f"fooling_{model}.png", titles),
+            (means, f"fooling_{model}_means.png", None),
+        ):
+            fig = image_grid(
+                np.concatenate(images), ncols=10, titles=t, row_labels=methods, scale=1.0
+            )
+            fig.subplots_adjust(hspace=0.35 if t else 0.1)
+            for d, ax in enumerate(fig.axes[:10]):  # digit names above the first row
+                ax.text(
+                    0.5,
+                    1.35 if t else 1.08,
+                    f"'{d}'",
+                    transform=ax.transAxes,
+                    ha="center",
+                    fontsize=10,
+                    weight="bold",
+                )
+            save_figure(fig, out_dir / name)
+            plt.close(fig)
+    sns.set_theme(style="whitegrid", context="paper")
+    fig, axes = plt.subplots(
+        1, len(models), figsize=(4 * len(models), 3.2), squeeze=False, sharey=True
+    )
+    for ax, model in zip(axes[0], models, strict=True):
+        for (m, method), r in runs.items():
+            if m != model:
+                continue
+            per_step = np.nanmedian(
+                np.where(
+                    np.isnan(r["curve"]), np.nanmax(r["curve"], axis=1, keepdims=True), r["curve"]
+                ),
+                axis=0,
+            )
+            evals_per_step = max(
+                1,
+                int(
+                    np.median(
+                        r["evaluations"] / np.maximum(1, np.sum(~np.isnan(r["curve"]), axis=1))
+                    )
+                ),
+            )
+            x = np.arange(len(per_step)) * evals_per_step + evals_per_step
+            ax.plot(x, per_step, label=method)
+        ax.set(
+            xscale="log",
+            title=f"model = {model}",
+            xlabel="network evaluations per run",
+            ylim=(0, 1.01),
+        )
+    axes[0][0].set_ylabel("median best target output")
+    axes[0][-1].legend(fontsize=7, loc="lower right")
+    save_figure(fig, out_dir / "fooling_convergence.png")
+    plt.close(fig)

@@ -261,6 +261,52 @@ def edge_markdown(*, scale, shift, border) -> str:
     )
 
 
+def fooling_markdown(runs: pd.DataFrame | None) -> str:
+    """Per model and method: runs reaching the threshold (Wilson interval), evaluations."""
+    if runs is None:
+        return "No fooling searches were run.\n"
+    from .stats import wilson_interval
+
+    rows = []
+    for (model, method), g in runs.groupby(["model", "method"], sort=False):
+        k, n = int(g.converged.sum()), len(g)
+        low, high = wilson_interval(k, n)
+        done = g[g.converged]
+        evals = (
+            (
+                f"{int(done.evaluations.median()):,} ({int(done.evaluations.quantile(0.25)):,}"
+                f"–{int(done.evaluations.quantile(0.75)):,})"
+            )
+            if k
+            else "—"
+        )
+        failed = sorted(set(g.target) - set(done.target))
+        rows.append(
+            dict(
+                model=model,
+                method=method,
+                success=f"{k}/{n} ({pct(k / n, 0)})",
+                interval=f"[{pct(low, 0)}, {pct(high, 0)}]",
+                evals=evals,
+                median=pct(g.confidence.median(), 2),
+                never=", ".join(map(str, failed)) or "—",
+            )
+        )
+    return markdown_table(
+        pd.DataFrame(rows),
+        dict(
+            model="model",
+            method="method",
+            success="reached threshold",
+            interval="95% interval",
+            evals="evaluations to threshold: median (IQR)",
+            median="median target output",
+            never="digits never reached",
+        ),
+        widths=[5, 12, 8, 8, 14, 8, 8],
+    )
+
+
 def reliability_markdown(summary: Path | None, bad_inputs: Path | None) -> str:
     """The appendix's reliability section from ``make reliability``'s CSVs, if they exist."""
     if summary is None or not summary.is_file():
@@ -309,6 +355,7 @@ def write_report_inputs(
     bad_inputs: Path | None = None,
     pca_dir: Path | None = None,
     edge_dir: Path | None = None,
+    fooling: list[Path] | None = None,
 ) -> None:
     """Write ``_variables.yml`` and ``tables/*.md`` for the report into ``out_dir``."""
     acc = pd.read_csv(accuracy)
@@ -320,8 +367,15 @@ def write_report_inputs(
     if edge_dir is not None:
         drawn, border = pd.read_csv(edge_dir / "drawn.csv"), pd.read_csv(edge_dir / "border.csv")
         scale, shift = pd.read_csv(edge_dir / "scale.csv"), pd.read_csv(edge_dir / "shift.csv")
+    runs = pd.concat([pd.read_csv(p) for p in fooling]) if fooling else None
     claims = claims_table(
-        accuracy=acc, confidence=conf, pca_accuracy=pca_acc, eigen=eigen, drawn=drawn, border=border
+        accuracy=acc,
+        confidence=conf,
+        pca_accuracy=pca_acc,
+        eigen=eigen,
+        drawn=drawn,
+        border=border,
+        fooling=runs,
     )
     counts = claims["verdict"].value_counts()
     variables = dict(
@@ -330,6 +384,7 @@ def write_report_inputs(
         n_train=f"{config['data']['n_train']:,}" if config["data"]["n_train"] else "50,000",
         n_noise=f"{config['confidence']['n_noise']:,}",
         n_edge=f"{config['edge']['n_images']:,}",
+        runs_per_digit=config["fooling"]["runs_per_digit"],
         git_commit=git_commit(repo),
         accuracy=accuracy_variables(acc),
         confidence=confidence_variables(conf),
@@ -406,6 +461,7 @@ def write_report_inputs(
         "pca.md": pca_markdown(pca_acc),
         "drawn.md": drawn_markdown(drawn),
         "edge.md": edge_markdown(scale=scale, shift=shift, border=border),
+        "fooling.md": fooling_markdown(runs),
     }
     for name, text in tables.items():
         write_text(out_dir / "tables" / name, text)

@@ -29,6 +29,7 @@ PROFILE = config["profile"]
 R = f"results/{PROFILE}"
 L = f"logs/{PROFILE}"
 MODELS = config["models"]
+METHODS = list(config["fooling"]["methods"])
 REPORT_HTML = f"{R}/report/report.html"
 REPORT_PDF = f"{R}/report/report.pdf"
 PCA_FIGURES = [
@@ -38,8 +39,11 @@ PCA_FIGURES = [
 EDGE_FIGURES = [
     f"{R}/figures/edge_{name}.png" for name in ("curves", "sizes", "border", "drawn")
 ]
+FOOLING_FIGURES = [f"{R}/figures/fooling_{m}.png" for m in MODELS]
+FOOLING_FIGURES += [f"{R}/figures/fooling_{m}_means.png" for m in MODELS]
+FOOLING_FIGURES += [f"{R}/figures/fooling_convergence.png"]
 FIGURES = [f"{R}/figures/examples.png", f"{R}/figures/confidence.png"]
-FIGURES += PCA_FIGURES + EDGE_FIGURES
+FIGURES += PCA_FIGURES + EDGE_FIGURES + FOOLING_FIGURES
 TABLES = [
     "accuracy",
     "confidence",
@@ -51,11 +55,13 @@ TABLES = [
     "pca",
     "drawn",
     "edge",
+    "fooling",
 ]
 
 
 wildcard_constraints:
     model="|".join(["softmax", "mlp", "cnn"]),
+    method="|".join(METHODS),
 
 
 def mnist_npz():
@@ -93,6 +99,8 @@ def benchmark_files():
     """Benchmark TSVs of every job the report summarises."""
     jobs = [f"train_{m}" for m in MODELS] + ["evaluate", "confidence"]
     jobs += ["pca", "edge", "plot_examples", "plot_confidence", "plot_pca", "plot_edge"]
+    jobs += [f"fooling_{m}_{method}" for m in MODELS for method in METHODS]
+    jobs += ["plot_fooling"]
     files = [f"{L}/benchmarks/{job}.tsv" for job in jobs]
     if not config["data"]["npz"]:
         files.append("logs/benchmarks/fetch_mnist.tsv")

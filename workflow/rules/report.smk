@@ -9,6 +9,9 @@ rule report_inputs:
             f"{R}/pca/", "explained_variance.csv", "accuracy.csv", "eigen_outputs.csv"
         ),
         edge=multiext(f"{R}/edge/", "scale.csv", "shift.csv", "border.csv", "drawn.csv"),
+        fooling=expand(
+            f"{R}/fooling/{{model}}/{{method}}.csv", model=MODELS, method=METHODS
+        ),
     output:
         variables=f"{R}/report/_variables.yml",
         tables=expand(f"{R}/report/tables/{{table}}.md", table=TABLES),
@@ -33,6 +36,7 @@ rule report_inputs:
         " --accuracy {input.accuracy} --confidence {input.confidence}"
         " --benchmarks {params.benchmarks} --repo {params.repo}"
         " --pca-dir {params.pca_dir} --edge-dir {params.edge_dir}"
+        " --fooling {input.fooling}"
         " {params.reliability} > {log} 2>&1"
 
 
