@@ -164,6 +164,7 @@ def cmd_report_inputs(args) -> None:
         pca_dir=args.pca_dir,
         edge_dir=args.edge_dir,
         fooling=args.fooling,
+        transfer=args.transfer,
     )
 
 
@@ -226,6 +227,18 @@ def cmd_fool(args) -> None:
         out_csv=args.out_csv,
     )
     print(table.groupby("target")[["converged", "confidence", "evaluations"]].mean().to_string())
+
+
+def cmd_transfer(args) -> None:
+    from .fooling import transfer_table
+    from .io import write_csv
+
+    runs = {}
+    for path in args.runs:  # .../fooling/<model>/<method>.npz
+        runs[(path.parent.name, path.stem)] = path
+    table = transfer_table(runs, _models_arg(args.models))
+    write_csv(args.out, table)
+    print(table.to_string(index=False))
 
 
 def cmd_check_config(args) -> None:
@@ -322,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--pca-dir", type=Path, help="outputs of `mnist-fooling pca`")
     s.add_argument("--edge-dir", type=Path, help="outputs of `mnist-fooling edge`")
     s.add_argument("--fooling", type=Path, nargs="*", help="CSVs of `mnist-fooling fool`")
+    s.add_argument("--transfer", type=Path, help="transfer.csv of `mnist-fooling transfer`")
     s.set_defaults(func=cmd_report_inputs)
 
     s = sub.add_parser("render", help="render the Quarto report to HTML and PDF")
@@ -357,6 +371,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out-npz", type=Path, required=True)
     s.add_argument("--out-csv", type=Path, required=True)
     s.set_defaults(func=cmd_fool)
+
+    s = sub.add_parser("transfer", help="score fooling images with every model")
+    s.add_argument("--runs", type=Path, nargs="+", required=True, help="<model>/<method>.npz")
+    s.add_argument("--models", nargs="+", required=True, metavar="NAME=PATH")
+    s.add_argument("--out", type=Path, required=True)
+    s.set_defaults(func=cmd_transfer)
 
     s = sub.add_parser("reliability", help="kill-and-resume runs and the bad-input table")
     s.add_argument("--trials", type=int, default=10, help="interrupted runs of the test profile")

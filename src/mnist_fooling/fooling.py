@@ -95,3 +95,39 @@ def run_fooling(
         "%s on %s: %d/%d converged", method, model_name, int(result.converged.sum()), len(targets)
     )
     return table
+
+
+def transfer_table(runs: dict[tuple[str, str], Path], models: dict[str, Path]) -> pd.DataFrame:
+    """Score every model's fooling images with every model (the 3 × 3 transfer matrix).
+
+    Args:
+        runs: ``(source model, method) -> npz`` of :func:`run_fooling`.
+        models: ``name -> .keras`` of the scoring models.
+
+    Returns:
+        One row per (method, source, scorer): n, mean target output, share whose target
+        output exceeds 0.5, share called the target (argmax).
+    """
+    from .backend import predict_batched
+    from .models import load_model
+
+    loaded = {name: load_model(path) for name, path in models.items()}
+    rows = []
+    for (source, method), path in sorted(runs.items()):
+        with np.load(path, allow_pickle=False) as npz:
+            images, target = npz["images"], npz["target"]
+        for scorer, model in loaded.items():
+            out = predict_batched(model, images)
+            p = out[np.arange(len(target)), target]
+            rows.append(
+                dict(
+                    method=method,
+                    source=source,
+                    scorer=scorer,
+                    n=len(target),
+                    mean_target_output=float(p.mean()),
+                    above_half=float((p > 0.5).mean()),
+                    called_target=float((out.argmax(axis=1) == target).mean()),
+                )
+            )
+    return pd.DataFrame(rows)

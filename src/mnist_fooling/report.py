@@ -307,6 +307,23 @@ def fooling_markdown(runs: pd.DataFrame | None) -> str:
     )
 
 
+def transfer_markdown(transfer: Path | None) -> str:
+    """Rows (method, made for); columns: each scoring model's mean target output (share > 0.5)."""
+    if transfer is None:
+        return "No transfer matrix was computed.\n"
+    t = pd.read_csv(transfer)
+    t["cell"] = [
+        f"{pct(m)} ({pct(a, 0)})" for m, a in zip(t.mean_target_output, t.above_half, strict=True)
+    ]
+    wide = t.pivot_table(
+        index=["method", "source"], columns="scorer", values="cell", aggfunc="first", sort=False
+    ).reset_index()
+    scorers = [m for m in MODELS if m in wide.columns]
+    return markdown_table(
+        wide, dict(method="method", source="made for", **{m: f"scored by {m}" for m in scorers})
+    )
+
+
 def reliability_markdown(summary: Path | None, bad_inputs: Path | None) -> str:
     """The appendix's reliability section from ``make reliability``'s CSVs, if they exist."""
     if summary is None or not summary.is_file():
@@ -356,6 +373,7 @@ def write_report_inputs(
     pca_dir: Path | None = None,
     edge_dir: Path | None = None,
     fooling: list[Path] | None = None,
+    transfer: Path | None = None,
 ) -> None:
     """Write ``_variables.yml`` and ``tables/*.md`` for the report into ``out_dir``."""
     acc = pd.read_csv(accuracy)
@@ -462,6 +480,7 @@ def write_report_inputs(
         "drawn.md": drawn_markdown(drawn),
         "edge.md": edge_markdown(scale=scale, shift=shift, border=border),
         "fooling.md": fooling_markdown(runs),
+        "transfer.md": transfer_markdown(transfer),
     }
     for name, text in tables.items():
         write_text(out_dir / "tables" / name, text)

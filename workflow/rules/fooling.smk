@@ -29,6 +29,30 @@ rule fooling:
         " --out-npz {output.npz} --out-csv {output.csv} > {log} 2>&1"
 
 
+rule transfer:
+    input:
+        unpack(model_files),
+        runs=expand(
+            f"{R}/fooling/{{model}}/{{method}}.npz", model=MODELS, method=METHODS
+        ),
+    output:
+        f"{R}/fooling/transfer.csv",
+    log:
+        f"{L}/transfer.log",
+    benchmark:
+        f"{L}/benchmarks/transfer.tsv"
+    conda:
+        "../../environment.yml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        models=models_arg,
+    shell:
+        "python -m mnist_fooling transfer --runs {input.runs} --models {params.models}"
+        " --out {output} > {log} 2>&1"
+
+
 rule plot_fooling:
     input:
         expand(f"{R}/fooling/{{model}}/{{method}}.npz", model=MODELS, method=METHODS),

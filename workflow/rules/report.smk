@@ -36,7 +36,7 @@ rule report_inputs:
         " --accuracy {input.accuracy} --confidence {input.confidence}"
         " --benchmarks {params.benchmarks} --repo {params.repo}"
         " --pca-dir {params.pca_dir} --edge-dir {params.edge_dir}"
-        " --fooling {input.fooling}"
+        " --fooling {input.fooling} --transfer {input.transfer}"
         " {params.reliability} > {log} 2>&1"
 
 
