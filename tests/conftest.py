@@ -35,3 +35,23 @@ def mnist_npz(tmp_path, arrays) -> Path:
     path = tmp_path / "mnist.npz"
     np.savez(path, **arrays)
     return path
+
+
+def run_with_jax(script: str) -> str:
+    """Run ``script`` in a fresh interpreter with ``KERAS_BACKEND=jax`` on the CPU; its stdout."""
+    import subprocess
+    import sys
+    import textwrap
+
+    pytest.importorskip("jax")
+    env = {
+        "KERAS_BACKEND": "jax",
+        "PYTHONPATH": str(ROOT / "src"),
+        "PATH": "/usr/bin:/bin",
+        "JAX_PLATFORMS": "cpu",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout

@@ -3,14 +3,13 @@
 import json
 
 import keras
-import numpy as np
 import pytest
 
 from mnist_fooling.cli import main
 from mnist_fooling.io import save_keras_model
 from mnist_fooling.models import MODEL_NAMES, TrainConfig, build_model
 
-from .test_preprocess import BAD, bar_digit, good_png_bytes, save_black_on_white, write
+from .test_preprocess import BAD, bar_digit, make_bad_input, save_black_on_white
 
 
 @pytest.fixture(scope="module")
@@ -68,22 +67,7 @@ def test_classify_unknown_model(tmp_path, models_dir, capsys):
 def test_classify_bad_input_exits_2_with_one_line(
     tmp_path, models_dir, capsys, name, content, message
 ):
-    from PIL import Image
-
-    suffix = ".npy" if isinstance(content, np.ndarray) or "npy" in name else ".png"
-    path = tmp_path / f"input{suffix}"
-    tag = content if isinstance(content, str) else None
-    if tag == "DIR":
-        path.mkdir()
-    elif tag == "TRUNC":
-        path.write_bytes(good_png_bytes(tmp_path)[:120])
-    elif tag == "TIFF":
-        path = tmp_path / "input.tif"
-        Image.new("L", (28, 28), 255).save(path)
-    elif tag == "BLANK":
-        Image.new("L", (64, 64), 255).save(path)
-    elif content is not None:
-        write(tmp_path, path.name, content)
+    path = make_bad_input(tmp_path, name, content)
     assert main(["classify", str(path), "--models-dir", str(models_dir)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""

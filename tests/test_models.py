@@ -1,7 +1,3 @@
-import subprocess
-import sys
-import textwrap
-
 import numpy as np
 import pytest
 
@@ -10,7 +6,7 @@ from mnist_fooling.errors import UserInputError
 from mnist_fooling.models import MODEL_NAMES, TrainConfig, build_model, load_model
 from mnist_fooling.train import train_model
 
-from .conftest import ROOT
+from .conftest import run_with_jax
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)
@@ -85,9 +81,7 @@ def test_predict_batched_matches_keras_predict():
 
 def test_models_run_on_the_jax_backend(tmp_path):
     """Build, train one step, save, load and score every model with KERAS_BACKEND=jax."""
-    pytest.importorskip("jax")
-    script = textwrap.dedent(
-        f"""
+    script = f"""
         import numpy as np, keras
         assert keras.backend.backend() == "jax"
         from mnist_fooling.models import build_model, load_model, TrainConfig
@@ -103,13 +97,4 @@ def test_models_run_on_the_jax_backend(tmp_path):
             np.testing.assert_allclose(out, m.predict(x, verbose=0), atol=1e-5)
         print("jax ok")
         """
-    )
-    env = {
-        "KERAS_BACKEND": "jax",
-        "PYTHONPATH": str(ROOT / "src"),
-        "PATH": "/usr/bin:/bin",
-        "JAX_PLATFORMS": "cpu",
-    }
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "jax ok" in result.stdout
+    assert "jax ok" in run_with_jax(script)

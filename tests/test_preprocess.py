@@ -151,8 +151,8 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("name", "content", "message"), BAD, ids=[b[0] for b in BAD])
-def test_bad_images_are_refused_with_a_clear_message(tmp_path, name, content, message):
+def make_bad_input(tmp_path, name, content):
+    """Write the bad input of a ``BAD`` row into ``tmp_path``; return its path."""
     suffix = ".npy" if isinstance(content, np.ndarray) or "npy" in name else ".png"
     path = tmp_path / f"input{suffix}"
     tag = content if isinstance(content, str) else None
@@ -167,6 +167,12 @@ def test_bad_images_are_refused_with_a_clear_message(tmp_path, name, content, me
         Image.new("L", (64, 64), 255).save(path)
     elif content is not None:
         write(tmp_path, path.name, content)
+    return path
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD, ids=[b[0] for b in BAD])
+def test_bad_images_are_refused_with_a_clear_message(tmp_path, name, content, message):
+    path = make_bad_input(tmp_path, name, content)
     with pytest.raises(
         UserInputError,
         match=message.replace("(", r"\(")

@@ -12,7 +12,7 @@ from .data import load_mnist
 from .io import write_csv, write_npz
 from .models import load_model
 from .preprocess import mnist_style, resize
-from .stats import wilson_interval
+from .stats import accuracy_row
 
 # --- geometric transforms, vectorised over the batch ------------------------------------------
 
@@ -181,14 +181,8 @@ def drawn_digits() -> tuple[np.ndarray, pd.DataFrame]:
 
 def _accuracy_rows(out: np.ndarray, labels: np.ndarray, **keys) -> dict:
     correct = int((out.argmax(axis=1) == labels).sum())
-    low, high = wilson_interval(correct, len(labels))
     return dict(
-        **keys,
-        n=len(labels),
-        correct=correct,
-        accuracy=correct / len(labels),
-        ci_low=low,
-        ci_high=high,
+        **accuracy_row(correct, len(labels), **keys),
         mean_true_output=float(out[np.arange(len(labels)), labels].mean()),
         mean_max_output=float(out.max(axis=1).mean()),
     )

@@ -11,7 +11,7 @@ from .backend import predict_batched
 from .data import load_mnist
 from .io import write_csv
 from .models import load_model
-from .stats import wilson_interval
+from .stats import accuracy_row
 
 
 def accuracy_table(models: dict[str, Path], *, data: Path) -> pd.DataFrame:
@@ -23,18 +23,7 @@ def accuracy_table(models: dict[str, Path], *, data: Path) -> pd.DataFrame:
         for split in ("val", "test"):
             x, y = mnist.split(split)
             correct = int(np.sum(np.argmax(predict_batched(model, x), axis=1) == y))
-            low, high = wilson_interval(correct, len(y))
-            rows.append(
-                dict(
-                    model=name,
-                    split=split,
-                    n=len(y),
-                    correct=correct,
-                    accuracy=correct / len(y),
-                    ci_low=low,
-                    ci_high=high,
-                )
-            )
+            rows.append(accuracy_row(correct, len(y), model=name, split=split))
     return pd.DataFrame(rows)
 
 

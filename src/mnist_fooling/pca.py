@@ -12,7 +12,7 @@ import pandas as pd
 
 from .data import load_mnist
 from .io import write_csv, write_npz
-from .stats import wilson_interval
+from .stats import accuracy_row
 
 VARIANCE_LEVELS = (0.5, 0.9, 0.95, 0.99)
 RULES = ("nearest class mean", "1-nearest neighbour")
@@ -94,18 +94,7 @@ def classifier_accuracy(mnist, mean, components, ks: list[int]) -> pd.DataFrame:
         z_test = project(mnist.x_test, mean, components, k)
         for rule, predict in zip(RULES, (nearest_class_mean, nearest_neighbour), strict=True):
             correct = int((predict(z_train, mnist.y_train, z_test) == mnist.y_test).sum())
-            low, high = wilson_interval(correct, len(z_test))
-            rows.append(
-                dict(
-                    rule=rule,
-                    k=k,
-                    n=len(z_test),
-                    correct=correct,
-                    accuracy=correct / len(z_test),
-                    ci_low=low,
-                    ci_high=high,
-                )
-            )
+            rows.append(accuracy_row(correct, len(z_test), rule=rule, k=k))
     return pd.DataFrame(rows)
 
 

@@ -23,3 +23,9 @@ def wilson_interval(successes: int, n: int, *, z: float = 1.959964) -> tuple[flo
     low = 0.0 if successes == 0 else max(0.0, centre - half)
     high = 1.0 if successes == n else min(1.0, centre + half)
     return (low, high)
+
+
+def accuracy_row(correct: int, n: int, **keys) -> dict:
+    """``keys`` plus n, correct, accuracy and its Wilson interval (ci_low, ci_high)."""
+    low, high = wilson_interval(correct, n)
+    return dict(**keys, n=n, correct=correct, accuracy=correct / n, ci_low=low, ci_high=high)

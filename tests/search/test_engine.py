@@ -139,15 +139,9 @@ def test_tv_gradient_matches_finite_differences():
 
 def test_engine_runs_on_the_jax_backend():
     """Gradient and genetic searches with KERAS_BACKEND=jax (the GPU path), on the CPU."""
-    import subprocess
-    import sys
-    import textwrap
+    from ..conftest import run_with_jax
 
-    from ..conftest import ROOT
-
-    pytest.importorskip("jax")
-    script = textwrap.dedent(
-        """
+    script = """
         import numpy as np, keras
         assert keras.backend.backend() == "jax"
         from mnist_fooling.models import TrainConfig, build_model
@@ -163,13 +157,4 @@ def test_engine_runs_on_the_jax_backend():
             np.testing.assert_allclose(scorer.forward(r.images), r.outputs, atol=1e-5)
         print("jax engine ok")
         """
-    )
-    env = {
-        "KERAS_BACKEND": "jax",
-        "PYTHONPATH": str(ROOT / "src"),
-        "PATH": "/usr/bin:/bin",
-        "JAX_PLATFORMS": "cpu",
-    }
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "jax engine ok" in result.stdout
+    assert "jax engine ok" in run_with_jax(script)
