@@ -12,6 +12,7 @@ include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/pca.smk"
 include: "workflow/rules/edge.smk"
 include: "workflow/rules/fooling.smk"
+include: "workflow/rules/benchmark.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/report.smk"
 

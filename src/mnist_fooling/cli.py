@@ -165,6 +165,7 @@ def cmd_report_inputs(args) -> None:
         edge_dir=args.edge_dir,
         fooling=args.fooling,
         transfer=args.transfer,
+        speed=args.speed,
     )
 
 
@@ -238,6 +239,20 @@ def cmd_transfer(args) -> None:
         runs[(path.parent.name, path.stem)] = path
     table = transfer_table(runs, _models_arg(args.models))
     write_csv(args.out, table)
+    print(table.to_string(index=False))
+
+
+def cmd_benchmark(args) -> None:
+    from .benchmark import run_benchmark
+
+    _check_counts(runs_per_digit=args.runs_per_digit, steps=args.steps)
+    table = run_benchmark(
+        models=_models_arg(args.models),
+        runs_per_digit=args.runs_per_digit,
+        steps=args.steps,
+        seconds=args.seconds,
+        out=args.out,
+    )
     print(table.to_string(index=False))
 
 
@@ -336,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--edge-dir", type=Path, help="outputs of `mnist-fooling edge`")
     s.add_argument("--fooling", type=Path, nargs="*", help="CSVs of `mnist-fooling fool`")
     s.add_argument("--transfer", type=Path, help="transfer.csv of `mnist-fooling transfer`")
+    s.add_argument("--speed", type=Path, help="search.csv of `mnist-fooling benchmark`")
     s.set_defaults(func=cmd_report_inputs)
 
     s = sub.add_parser("render", help="render the Quarto report to HTML and PDF")
@@ -377,6 +393,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--models", nargs="+", required=True, metavar="NAME=PATH")
     s.add_argument("--out", type=Path, required=True)
     s.set_defaults(func=cmd_transfer)
+
+    s = sub.add_parser("benchmark", help="search speed: ratios to the raw forward pass")
+    s.add_argument("--models", nargs="+", required=True, metavar="NAME=PATH")
+    s.add_argument("--runs-per-digit", type=int, default=10)
+    s.add_argument("--steps", type=int, default=5)
+    s.add_argument("--seconds", type=float, default=2.0, help="time per throughput measurement")
+    s.add_argument("--out", type=Path, required=True)
+    s.set_defaults(func=cmd_benchmark)
 
     s = sub.add_parser("reliability", help="kill-and-resume runs and the bad-input table")
     s.add_argument("--trials", type=int, default=10, help="interrupted runs of the test profile")

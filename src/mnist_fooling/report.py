@@ -324,6 +324,27 @@ def transfer_markdown(transfer: Path | None) -> str:
     )
 
 
+def speed_markdown(speed: Path | None) -> str:
+    """The search benchmark: throughputs and their ratios, with the targets and whether met."""
+    if speed is None:
+        return "The search benchmark was not run.\n"
+    t = pd.read_csv(speed).fillna("")
+    t["per_second"] = t.per_second.map(lambda v: f"{v:,.0f}")
+    t["ratio"] = t.ratio.map(lambda v: f"{v:.2f}")
+    return markdown_table(
+        t,
+        dict(
+            model="model",
+            measure="measure",
+            per_second="per second",
+            ratio="ratio",
+            target="target",
+            met="met",
+        ),
+        widths=[5, 20, 8, 5, 12, 4],
+    )
+
+
 def reliability_markdown(summary: Path | None, bad_inputs: Path | None) -> str:
     """The appendix's reliability section from ``make reliability``'s CSVs, if they exist."""
     if summary is None or not summary.is_file():
@@ -374,6 +395,7 @@ def write_report_inputs(
     edge_dir: Path | None = None,
     fooling: list[Path] | None = None,
     transfer: Path | None = None,
+    speed: Path | None = None,
 ) -> None:
     """Write ``_variables.yml`` and ``tables/*.md`` for the report into ``out_dir``."""
     acc = pd.read_csv(accuracy)
@@ -481,6 +503,7 @@ def write_report_inputs(
         "edge.md": edge_markdown(scale=scale, shift=shift, border=border),
         "fooling.md": fooling_markdown(runs),
         "transfer.md": transfer_markdown(transfer),
+        "search_speed.md": speed_markdown(speed),
     }
     for name, text in tables.items():
         write_text(out_dir / "tables" / name, text)

@@ -12,6 +12,8 @@ rule report_inputs:
         fooling=expand(
             f"{R}/fooling/{{model}}/{{method}}.csv", model=MODELS, method=METHODS
         ),
+        transfer=f"{R}/fooling/transfer.csv",
+        speed=f"{R}/benchmarks/search.csv",
     output:
         variables=f"{R}/report/_variables.yml",
         tables=expand(f"{R}/report/tables/{{table}}.md", table=TABLES),
@@ -36,7 +38,7 @@ rule report_inputs:
         " --accuracy {input.accuracy} --confidence {input.confidence}"
         " --benchmarks {params.benchmarks} --repo {params.repo}"
         " --pca-dir {params.pca_dir} --edge-dir {params.edge_dir}"
-        " --fooling {input.fooling} --transfer {input.transfer}"
+        " --fooling {input.fooling} --transfer {input.transfer} --speed {input.speed}"
         " {params.reliability} > {log} 2>&1"
 
 

@@ -1,0 +1,134 @@
+"""Search speed, side by side on one model: raw forward pass, each search loop, a one-at-a-time GA.
+
+Every number is a ratio of throughputs measured in the same process within seconds of each
+other, so a noisy machine shifts them together.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .io import write_csv
+from .search import make_method, run_search
+from .search.engine import Scorer
+
+EVOLUTIONARY = {
+    "genetic": dict(population=100, selected=5, mutate_factor=1.0),
+    "hillclimb": dict(candidates=500, mask_fraction=0.02),
+}
+
+
+def forward_throughput(scorer: Scorer, *, batch: int, seconds: float) -> float:
+    """Images per second of the compiled forward pass on batches of ``batch`` images."""
+    x = np.random.default_rng(0).random((batch, 28, 28), dtype=np.float32)
+    scorer.forward(x)  # compile outside the clock
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        scorer.forward(x)
+        n += batch
+    return n / (time.perf_counter() - start)
+
+
+def search_throughput(scorer: Scorer, method: str, *, runs: int, steps: int) -> float:
+    """Network evaluations per second of a whole search loop (no run allowed to stop)."""
+    targets = np.arange(runs) % 10
+    run_search(
+        make_method(method, EVOLUTIONARY[method]),
+        scorer,
+        targets=targets,
+        steps=1,
+        threshold=2.0,
+        rng=np.random.default_rng(0),
+    )  # warm-up: compile this shape
+    start = time.perf_counter()
+    result = run_search(
+        make_method(method, EVOLUTIONARY[method]),
+        scorer,
+        targets=targets,
+        steps=steps,
+        threshold=2.0,
+        rng=np.random.default_rng(1),
+    )
+    return result.evaluations.sum() / (time.perf_counter() - start)
+
+
+def one_at_a_time_throughput(
+    scorer: Scorer, *, seconds: float, population: int = 100, selected: int = 5
+) -> float:
+    """The seed's genetic loop as its Rcpp runs it: each child built and scored on its own."""
+    rng = np.random.default_rng(2)
+    onehot = np.eye(10, dtype=np.float32)[2]
+    pop = rng.random((population, 28, 28), dtype=np.float32)
+    cost = np.array([np.abs(scorer.forward(p[None])[0] - onehot).sum() for p in pop])
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        parents = pop[np.argsort(cost)[:selected]]
+        rate = min(0.5, 0.01 * cost.min())
+        for j in range(population):  # one image at a time, as in kinda_genetic_digit()
+            i1 = rng.integers(selected)
+            i2 = (i1 + rng.integers(1, selected)) % selected
+            child = np.where(rng.random((28, 28)) > 0.5, parents[i1], parents[i2])
+            child = np.where(rng.random((28, 28)) < rate, rng.random((28, 28)), child)
+            pop[j] = child
+            cost[j] = np.abs(scorer.forward(child[None])[0] - onehot).sum()
+            n += 1
+    return n / (time.perf_counter() - start)
+
+
+def run_benchmark(
+    *, models: dict[str, Path], runs_per_digit: int, steps: int, seconds: float, out: Path
+) -> pd.DataFrame:
+    """Measure every model; write ``model, measure, per_second, ratio, target, met``."""
+    from .models import load_model
+
+    rows = []
+    for name, path in models.items():
+        scorer = Scorer(load_model(path))
+        runs = 10 * runs_per_digit
+        raw = forward_throughput(scorer, batch=runs * 100, seconds=seconds)
+        rows.append(
+            dict(
+                model=name,
+                measure="raw forward pass (images/s)",
+                per_second=raw,
+                ratio=1.0,
+                target="",
+                met="",
+            )
+        )
+        for method in EVOLUTIONARY:
+            rate = search_throughput(scorer, method, runs=runs, steps=steps)
+            rows.append(
+                dict(
+                    model=name,
+                    measure=f"{method} search (evaluations/s)",
+                    per_second=rate,
+                    ratio=rate / raw,
+                    target="≥ 0.8 × forward" if name == "cnn" else "",
+                    met=("yes" if rate / raw >= 0.8 else "no") if name == "cnn" else "",
+                )
+            )
+        single = one_at_a_time_throughput(scorer, seconds=seconds)
+        batched = next(
+            r["per_second"]
+            for r in rows
+            if r["model"] == name and r["measure"].startswith("genetic")
+        )
+        goal = {"mlp": 100, "cnn": 10}.get(name)
+        rows.append(
+            dict(
+                model=name,
+                measure="one-at-a-time genetic (evaluations/s)",
+                per_second=single,
+                ratio=batched / single,
+                target=f"batched ≥ {goal} × this" if goal else "",
+                met=("yes" if batched / single >= goal else "no") if goal else "",
+            )
+        )
+    table = pd.DataFrame(rows)
+    write_csv(out, table)
+    return table

@@ -1,0 +1,26 @@
+# Benchmark: search speed as ratios measured side by side (not used by any result).
+
+
+rule benchmark_search:
+    input:
+        unpack(model_files),
+    output:
+        f"{R}/benchmarks/search.csv",
+    log:
+        f"{L}/benchmark_search.log",
+    benchmark:
+        f"{L}/benchmarks/benchmark_search.tsv"
+    conda:
+        "../../environment.yml"
+    # The whole machine: other jobs running beside it would distort the throughputs.
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        models=models_arg,
+        runs=config["benchmark"]["runs_per_digit"],
+        steps=config["benchmark"]["steps"],
+        seconds=config["benchmark"]["seconds"],
+    shell:
+        "python -m mnist_fooling benchmark --models {params.models} --runs-per-digit {params.runs}"
+        " --steps {params.steps} --seconds {params.seconds} --out {output} > {log} 2>&1"
