@@ -325,6 +325,12 @@ BAD_INPUTS: list[BadInput] = [
         ),
     ),
     BadInput(
+        "unknown method name",
+        "config",
+        "unknown key 'annealing' in fooling.methods",
+        _override("fooling: {methods: {annealing: {steps: 1, threshold: 0.5}}}\n"),
+    ),
+    BadInput(
         "profile that does not exist",
         "config",
         "profile directory given (profiles/nope)",
