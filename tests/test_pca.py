@@ -131,3 +131,23 @@ def test_pca_and_edge_claims():
     assert table.loc["C11", "verdict"] == "reproduced"
     assert table.loc["C12", "verdict"] == "partly"  # correct but below 99.99%
     assert table.loc["C13", "verdict"] == "partly"  # 5% of top classes change
+
+
+def test_fooling_errors_per_run(tmp_path):
+    from mnist_fooling.io import write_npz
+    from mnist_fooling.pca import fooling_errors
+
+    x, _, _ = planted(n=60)
+    mean, comps, _ = fit_pca(x)
+    write_npz(tmp_path / "pca.npz", mean=mean, components=comps)
+    (tmp_path / "cnn").mkdir()
+    on_subspace = reconstruct(x[:4], mean, comps, 2)
+    write_npz(tmp_path / "cnn" / "genetic.npz", images=on_subspace)
+    table = fooling_errors(
+        pca_npz=tmp_path / "pca.npz",
+        runs=[tmp_path / "cnn" / "genetic.npz"],
+        k=2,
+        out=tmp_path / "err.csv",
+    )
+    assert list(table.model) == ["cnn"] * 4 and list(table.method) == ["genetic"] * 4
+    assert table.rms_error.max() < 1e-6  # images built from 2 components lie on the subspace

@@ -256,6 +256,14 @@ def cmd_benchmark(args) -> None:
     print(table.to_string(index=False))
 
 
+def cmd_pca_fooling(args) -> None:
+    from .pca import fooling_errors
+
+    if not 1 <= args.k <= 784:
+        raise UserInputError("--k must lie in 1..784")
+    fooling_errors(pca_npz=args.pca, runs=args.runs, k=args.k, out=args.out)
+
+
 def cmd_check_config(args) -> None:
     from .config import load_config
 
@@ -401,6 +409,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seconds", type=float, default=2.0, help="time per throughput measurement")
     s.add_argument("--out", type=Path, required=True)
     s.set_defaults(func=cmd_benchmark)
+
+    s = sub.add_parser("pca-fooling", help="reconstruction error of fooling images (PCA)")
+    s.add_argument("--pca", type=Path, required=True, help="pca.npz")
+    s.add_argument("--runs", type=Path, nargs="+", required=True, help="<model>/<method>.npz")
+    s.add_argument("--k", type=int, default=50)
+    s.add_argument("--out", type=Path, required=True)
+    s.set_defaults(func=cmd_pca_fooling)
 
     s = sub.add_parser("reliability", help="kill-and-resume runs and the bad-input table")
     s.add_argument("--trials", type=int, default=10, help="interrupted runs of the test profile")

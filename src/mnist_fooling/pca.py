@@ -176,3 +176,30 @@ def score_eigen_digits(*, pca_npz: Path, models: dict[str, Path], n: int, out: P
             )
         )
     write_csv(out, pd.concat(rows, ignore_index=True))
+
+
+def fooling_errors(*, pca_npz: Path, runs: list[Path], k: int, out: Path) -> pd.DataFrame:
+    """RMS reconstruction error (k components) of every fooling image: how far off the digits.
+
+    Args:
+        runs: ``<model>/<method>.npz`` files of the fooling searches.
+    """
+    with np.load(pca_npz, allow_pickle=False) as npz:
+        mean, components = npz["mean"], npz["components"]
+    frames = []
+    for path in runs:
+        with np.load(path, allow_pickle=False) as npz:
+            images = npz["images"]
+        frames.append(
+            pd.DataFrame(
+                dict(
+                    model=path.parent.name,
+                    method=path.stem,
+                    k=k,
+                    rms_error=reconstruction_error(images, mean, components, k),
+                )
+            )
+        )
+    table = pd.concat(frames, ignore_index=True)
+    write_csv(out, table)
+    return table

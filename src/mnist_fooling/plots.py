@@ -148,6 +148,9 @@ def plot_pca(*, pca_dir: Path, data: Path, out_dir: Path) -> None:
     plt.close(fig)
 
     err = pd.read_csv(pca_dir / "reconstruction_error.csv")
+    if (pca_dir / "fooling_error.csv").is_file():
+        fool = pd.read_csv(pca_dir / "fooling_error.csv")
+        err = pd.concat([err, fool.assign(source="fooling images (all)")[err.columns]])
     fig, ax = plt.subplots(figsize=(5.5, 3.0))
     sns.histplot(
         err,

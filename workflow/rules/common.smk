@@ -102,7 +102,7 @@ def benchmark_files():
     jobs = [f"train_{m}" for m in MODELS] + ["evaluate", "confidence"]
     jobs += ["pca", "edge", "plot_examples", "plot_confidence", "plot_pca", "plot_edge"]
     jobs += [f"fooling_{m}_{method}" for m in MODELS for method in METHODS]
-    jobs += ["transfer", "plot_fooling", "benchmark_search"]
+    jobs += ["transfer", "plot_fooling", "benchmark_search", "pca_fooling"]
     files = [f"{L}/benchmarks/{job}.tsv" for job in jobs]
     if not config["data"]["npz"]:
         files.append("logs/benchmarks/fetch_mnist.tsv")

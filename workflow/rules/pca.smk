@@ -41,6 +41,27 @@ rule pca:
         " --out-dir {params.out_dir} > {log} 2>&1"
 
 
+rule pca_fooling:
+    input:
+        pca=f"{R}/pca/pca.npz",
+        runs=expand(
+            f"{R}/fooling/{{model}}/{{method}}.npz", model=MODELS, method=METHODS
+        ),
+    output:
+        f"{R}/pca/fooling_error.csv",
+    log:
+        f"{L}/pca_fooling.log",
+    benchmark:
+        f"{L}/benchmarks/pca_fooling.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        k=config["pca"]["k_error"],
+    shell:
+        "python -m mnist_fooling pca-fooling --pca {input.pca} --runs {input.runs}"
+        " --k {params.k} --out {output} > {log} 2>&1"
+
+
 rule plot_pca:
     input:
         pca=multiext(
@@ -49,6 +70,7 @@ rule plot_pca:
             "explained_variance.csv",
             "accuracy.csv",
             "reconstruction_error.csv",
+            "fooling_error.csv",
         ),
         data=mnist_npz(),
     output:
