@@ -80,3 +80,21 @@ def test_benchmark_table_reads_snakemake_tsv(tmp_path):
     tsv.write_text("s\th:m:s\tmax_rss\tmax_vms\n12.345\t0:00:12\t1024.5\t2000\n")
     table = benchmark_table([tsv])
     assert table.to_dict("records") == [dict(job="train_cnn", seconds="12.3", max_rss_mb="1024")]
+
+
+def test_render_sweeps_a_killed_renders_build_directory(tmp_path):
+    from mnist_fooling.report import render_report
+
+    stale = tmp_path / "out" / ".build-killed"
+    stale.mkdir(parents=True)
+    (stale / "index.typ").write_text("left by SIGKILL")
+    with pytest.raises(FileNotFoundError):  # no inputs here: only the sweep is under test
+        render_report(
+            source=tmp_path / "missing",
+            inputs=tmp_path,
+            figures=[],
+            html=tmp_path / "out" / "r.html",
+            pdf=tmp_path / "out" / "r.pdf",
+        )
+    assert not stale.exists()
+    assert not list((tmp_path / "out").glob(".build-*"))

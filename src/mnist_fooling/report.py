@@ -546,6 +546,9 @@ def render_report(*, source: Path, inputs: Path, figures: list[Path], html: Path
     root). Quarto is used when on PATH, else pandoc (HTML) and pandoc → typst (PDF).
     """
     html.parent.mkdir(parents=True, exist_ok=True)
+    # A render killed with SIGKILL cannot remove its build directory; the rerun sweeps it.
+    for stale in html.parent.glob(".build-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix=".build-", dir=html.parent) as tmp:
         build = Path(tmp)
         shutil.copytree(source, build, dirs_exist_ok=True)
