@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 
 import keras
@@ -44,11 +45,21 @@ def compiled_forward(model: keras.Model) -> Callable[[np.ndarray], np.ndarray]:
     return lambda x: np.asarray(model(np.asarray(x, dtype=np.float32), training=False))
 
 
+_FORWARDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def cached_forward(model: keras.Model) -> Callable[[np.ndarray], np.ndarray]:
+    """:func:`compiled_forward` of ``model``, compiled once per model and then reused."""
+    if model not in _FORWARDS:
+        _FORWARDS[model] = compiled_forward(model)
+    return _FORWARDS[model]
+
+
 def predict_batched(
     model: keras.Model, images: np.ndarray, *, batch_size: int = 1000
 ) -> np.ndarray:
     """Outputs of ``model`` on images ``(n, 28, 28)`` → ``(n, 10)`` float32, in fixed batches."""
-    forward = compiled_forward(model)
+    forward = cached_forward(model)
     out = [forward(images[i : i + batch_size]) for i in range(0, len(images), batch_size)]
     return np.concatenate(out, axis=0) if out else np.zeros((0, 10), np.float32)
 

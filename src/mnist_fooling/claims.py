@@ -185,12 +185,16 @@ def _eigen_row(eigen: pd.DataFrame | None) -> dict | None:
     )
 
 
+def pca_headline(pca_acc: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The nearest-class-mean row with k nearest 10 (the "first few" PCs), and the best row."""
+    ncm = pca_acc[pca_acc.rule == "nearest class mean"]
+    return ncm.iloc[(ncm.k - 10).abs().argsort().iloc[0]], pca_acc.loc[pca_acc.accuracy.idxmax()]
+
+
 def _pca_row(pca_acc: pd.DataFrame | None) -> dict | None:
     if pca_acc is None or pca_acc.empty:
         return None
-    ncm = pca_acc[pca_acc.rule == "nearest class mean"]
-    r = ncm.iloc[(ncm.k - 10).abs().argsort().iloc[0]]
-    best = pca_acc.loc[pca_acc.accuracy.idxmax()]
+    r, best = pca_headline(pca_acc)
     gap = abs(r.accuracy - 0.70)
     verdict = "reproduced" if gap <= 0.05 else "partly" if gap <= 0.15 else "not reproduced"
     return dict(

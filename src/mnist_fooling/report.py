@@ -152,15 +152,12 @@ def git_commit(repo: Path) -> str:
 
 def pca_variables(pca_dir: Path, pca_acc: pd.DataFrame) -> dict:
     """Components needed for 50/90/95/99% of the variance, and classifier headlines."""
-    import numpy as np
-
+    from .claims import pca_headline
     from .pca import VARIANCE_LEVELS, components_for
 
     ev = pd.read_csv(pca_dir / "explained_variance.csv")["eigenvalue"].to_numpy()
     out = {f"k{round(100 * lv)}": components_for(ev, lv) for lv in VARIANCE_LEVELS}
-    ncm = pca_acc[pca_acc.rule == "nearest class mean"]
-    r = ncm.iloc[int(np.argmin(np.abs(ncm.k.to_numpy() - 10)))]
-    best = pca_acc.loc[pca_acc.accuracy.idxmax()]
+    r, best = pca_headline(pca_acc)
     out.update(
         ncm_k=int(r.k),
         ncm_acc=pct(r.accuracy),
@@ -231,11 +228,10 @@ def drawn_markdown(drawn: pd.DataFrame | None) -> str:
     )
 
 
-def edge_markdown(*, scale, shift, border) -> str:
-    """Accuracy at the ends of each sweep, per model."""
-    if scale is None:
+def edge_markdown(v: dict | None) -> str:
+    """Accuracy at the ends of each sweep, per model, from :func:`edge_variables`."""
+    if v is None:
         return "The drawing experiments were not run.\n"
-    v = edge_variables(scale=scale, shift=shift, border=border)
     rows = [
         dict(
             model=m,
@@ -500,7 +496,7 @@ def write_report_inputs(
         "reliability.md": reliability_markdown(reliability, bad_inputs),
         "pca.md": pca_markdown(pca_acc),
         "drawn.md": drawn_markdown(drawn),
-        "edge.md": edge_markdown(scale=scale, shift=shift, border=border),
+        "edge.md": edge_markdown(variables.get("edge")),
         "fooling.md": fooling_markdown(runs),
         "transfer.md": transfer_markdown(transfer),
         "search_speed.md": speed_markdown(speed),

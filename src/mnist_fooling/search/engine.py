@@ -36,24 +36,16 @@ class Scorer:
     """The network as the methods see it: compiled forward pass, optional input gradient."""
 
     def __init__(self, model, *, batch_size: int = 4096):
-        from ..backend import compiled_forward
-
         self.model = model
-        self._forward = compiled_forward(model)
         self._gradient = None
         self.batch_size = batch_size
 
     def forward(self, images: np.ndarray) -> np.ndarray:
         """Outputs ``(n, 10)`` of images ``(n, 28, 28)``, in fixed-size compiled batches."""
+        from ..backend import predict_batched
+
         flat = images.reshape(-1, 28, 28).astype(np.float32, copy=False)
-        if len(flat) <= self.batch_size:
-            return self._forward(flat)
-        return np.concatenate(
-            [
-                self._forward(flat[i : i + self.batch_size])
-                for i in range(0, len(flat), self.batch_size)
-            ]
-        )
+        return predict_batched(self.model, flat, batch_size=self.batch_size)
 
     def gradient(self, images: np.ndarray, onehot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(outputs (n, 10), d loss / d image (n, 28, 28))``, loss as in backend."""
