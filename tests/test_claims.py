@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 
 from mnist_fooling.claims import CLAIMS, NOT_MEASURED, claims_table
@@ -58,3 +59,81 @@ def test_confidence_verdicts():
     assert (v["D3"], v["D4"]) == ("partly", "partly")
     v = verdicts(claims_table(accuracy=accuracy(), confidence=confidence(0.5, 0.3)))
     assert (v["D3"], v["D4"]) == ("not reproduced", "not reproduced")
+
+
+def likeness_rows(model, method, *, read, rank, corr=0.3, background=0.05, n=10):
+    return [
+        dict(
+            model=model,
+            method=method,
+            digit=d,
+            n=n,
+            read_as_target=read,
+            looks_like_target=read / 2,
+            median_corr=corr,
+            mean_image_corr=corr,
+            mean_image_read_as=d if rank[d] == 1 else (d + 1) % 10,
+            mean_image_rank=rank[d],
+            background=background,
+            background_std=0.1,
+        )
+        for d in range(10)
+    ]
+
+
+def test_visual_proxies_from_the_template_reader():
+    first = [1] * 10
+    likeness = pd.DataFrame(
+        likeness_rows("reference", "test digits", read=1.6, rank=first)
+        + likeness_rows("reference", "uniform noise", read=0.1, rank=[5] * 10, background=0.5)
+        + likeness_rows("mlp", "gradient", read=0.1, rank=[4] * 10)
+        + likeness_rows("mlp", "genetic", read=0.1, rank=first, corr=0.1, background=0.5)
+        + likeness_rows("mlp", "genetic_prior", read=0.5, rank=first, corr=0.4, background=0.3)
+        + likeness_rows("cnn", "hillclimb", read=0.7, rank=[1, 1, 2, 2, 2, 2, 3, 2, 2, 1])
+    )
+    v = verdicts(claims_table(accuracy=accuracy(), confidence=confidence(0, 1), likeness=likeness))
+    assert v["C5"] == "reproduced"  # 5% look like digits, as for noise
+    assert v["C7"] == "reproduced"  # unread and a grey frame
+    assert v["C9"] == "reproduced"  # the mean '2' reads as a 2 on grey
+    assert v["C14"] == "reproduced"  # and closer to it with the prior
+    assert v["D6"] == "partly"  # '0' reads as itself, '6' does not
+    worse = likeness.copy()
+    worse.loc[worse.method == "gradient", "looks_like_target"] = 0.9
+    worse.loc[worse.method == "genetic_prior", "mean_image_rank"] = 7
+    worse.loc[worse.method == "genetic_prior", "mean_image_corr"] = 0.0
+    v = verdicts(claims_table(accuracy=accuracy(), confidence=confidence(0, 1), likeness=worse))
+    assert (v["C5"], v["C14"]) == ("not reproduced", "not reproduced")
+
+
+def test_n1_counts_generations_per_map_elites_run():
+    def runs(steps, converged):
+        return pd.DataFrame(
+            dict(
+                model="cnn",
+                method="map_elites",
+                target=np.repeat(np.arange(10), 2),
+                replicate=np.tile([0, 1], 10),
+                steps=steps,
+                converged=converged,
+                confidence=np.where(converged, 0.99995, 0.9),
+                evaluations=np.asarray(steps) * 200,
+            )
+        )
+
+    fast = runs(np.full(20, 40), np.ones(20, bool))
+    assert (
+        verdicts(claims_table(accuracy=accuracy(), confidence=confidence(0, 1), fooling=fast))["N1"]
+        == "reproduced"
+    )
+    slow = runs(np.tile([40, 150], 10), np.ones(20, bool))
+    assert (
+        verdicts(claims_table(accuracy=accuracy(), confidence=confidence(0, 1), fooling=slow))["N1"]
+        == "partly"
+    )
+    stuck = runs(np.full(20, 1000), np.zeros(20, bool))
+    assert (
+        verdicts(claims_table(accuracy=accuracy(), confidence=confidence(0, 1), fooling=stuck))[
+            "N1"
+        ]
+        == "not reproduced"
+    )

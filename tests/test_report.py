@@ -5,6 +5,7 @@ from mnist_fooling.errors import UserInputError
 from mnist_fooling.report import (
     accuracy_variables,
     benchmark_table,
+    budget_markdown,
     expand_shortcodes,
     lookup,
     markdown_table,
@@ -47,6 +48,7 @@ def test_every_shortcode_of_the_report_resolves_for_a_full_variable_set():
         "claims": {k: 0 for k in ("reproduced", "partly", "not_reproduced", "not_yet_measured")},
         "n_edge": "1",
         "runs_per_digit": 1,
+        "budget": budget_markdown(None)[1],  # the defaults carry every key
         "pca": {
             k: "x"
             for k in (

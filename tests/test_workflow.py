@@ -87,7 +87,7 @@ def test_report_exists_with_pages_and_embedded_images(test_run):
     assert pdf.startswith(b"%PDF")
     assert max(int(n) for n in re.findall(rb"/Count\s+(\d+)", pdf)) >= 3
     images = re.findall(r"<img[^>]*>", html)
-    assert len(images) == len(list((test_run / "figures").glob("*.png"))) == 18
+    assert len(images) == len(list((test_run / "figures").glob("*.png"))) == 19
     assert all('src="data:image/png;base64,' in img for img in images)
     assert "figures/" not in html.replace("figures/examples", "").replace("figures/confidence", "")
 
@@ -118,6 +118,21 @@ def test_report_numbers_equal_the_csvs(test_run):
         assert re.search(
             rf"style {r.style}: \S{{1,8}}{r.top1}\S{{1,8}} {re.escape(pct(r.p1, 2))}", html
         )
+
+
+@pytest.mark.e2e
+def test_every_method_and_fooling_table_reaches_the_report(test_run):
+    test_run = test_run["results"]
+    html = (test_run / "report" / "report.html").read_text()
+    for model in ("softmax", "mlp", "cnn"):
+        me = pd.read_csv(test_run / "fooling" / model / "map_elites.csv")
+        assert set(me.target) == set(range(10)) and me.shared_evaluations.all()
+        genetic = pd.read_csv(test_run / "fooling" / model / "genetic.csv")
+        assert (genetic.target == 2).sum() == 2  # runs_of_two in the test profile
+    likeness = pd.read_csv(test_run / "fooling" / "likeness.csv")
+    assert {"test digits", "uniform noise", "map_elites"} <= set(likeness.method)
+    assert "The evaluation budget" in html and "digit means read as their digit" in html
+    assert re.search(r"N1</td>.*?MAP-Elites", html, flags=re.S)
 
 
 @pytest.mark.e2e

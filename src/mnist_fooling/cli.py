@@ -165,6 +165,7 @@ def cmd_report_inputs(args) -> None:
         edge_dir=args.edge_dir,
         fooling=args.fooling,
         transfer=args.transfer,
+        likeness=args.likeness,
         speed=args.speed,
     )
 
@@ -212,6 +213,8 @@ def cmd_fool(args) -> None:
     if args.model not in MODEL_NAMES:
         raise UserInputError(f"--model must be one of {MODEL_NAMES}, got {args.model!r}")
     _check_counts(runs_per_digit=args.runs_per_digit)
+    if args.runs_of_two is not None and args.runs_of_two < args.runs_per_digit:
+        raise UserInputError("--runs-of-two must be at least --runs-per-digit")
     try:
         params = json.loads(args.params_json)
     except json.JSONDecodeError as exc:
@@ -222,6 +225,7 @@ def cmd_fool(args) -> None:
         method=args.method,
         params=params,
         runs_per_digit=args.runs_per_digit,
+        runs_of_two=args.runs_of_two,
         seed=args.seed,
         data=args.data,
         out_npz=args.out_npz,
@@ -239,6 +243,14 @@ def cmd_transfer(args) -> None:
         runs[(path.parent.name, path.stem)] = path
     table = transfer_table(runs, _models_arg(args.models))
     write_csv(args.out, table)
+    print(table.to_string(index=False))
+
+
+def cmd_likeness(args) -> None:
+    from .likeness import likeness_table
+
+    runs = {(path.parent.name, path.stem): path for path in args.runs}  # <model>/<method>.npz
+    table = likeness_table(data=args.data, runs=runs, out=args.out)
     print(table.to_string(index=False))
 
 
@@ -359,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--edge-dir", type=Path, help="outputs of `mnist-fooling edge`")
     s.add_argument("--fooling", type=Path, nargs="*", help="CSVs of `mnist-fooling fool`")
     s.add_argument("--transfer", type=Path, help="transfer.csv of `mnist-fooling transfer`")
+    s.add_argument("--likeness", type=Path, help="likeness.csv of the fooling images")
     s.add_argument("--speed", type=Path, help="search.csv of `mnist-fooling benchmark`")
     s.set_defaults(func=cmd_report_inputs)
 
@@ -390,6 +403,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the method's config section as JSON (steps, threshold, ...)",
     )
     s.add_argument("--runs-per-digit", type=int, default=1)
+    s.add_argument(
+        "--runs-of-two",
+        type=int,
+        default=None,
+        help="runs for the digit 2 in genetic methods (the posts average 1000 '2's)",
+    )
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--data", type=Path, default=Path("resources/mnist.npz"))
     s.add_argument("--out-npz", type=Path, required=True)
@@ -401,6 +420,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--models", nargs="+", required=True, metavar="NAME=PATH")
     s.add_argument("--out", type=Path, required=True)
     s.set_defaults(func=cmd_transfer)
+
+    s = sub.add_parser("likeness", help="how much fooling images look like their digits")
+    s.add_argument("--runs", type=Path, nargs="+", required=True, help="<model>/<method>.npz")
+    s.add_argument("--data", type=Path, default=Path("resources/mnist.npz"))
+    s.add_argument("--out", type=Path, required=True)
+    s.set_defaults(func=cmd_likeness)
 
     s = sub.add_parser("benchmark", help="search speed: ratios to the raw forward pass")
     s.add_argument("--models", nargs="+", required=True, metavar="NAME=PATH")

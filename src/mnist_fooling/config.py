@@ -39,6 +39,11 @@ def validate_config(config: dict, *, schema: Path = SCHEMA) -> None:
     if errors:
         best = jsonschema.exceptions.best_match(errors)
         raise UserInputError(f"config error: {describe(best)}")
+    fooling = config["fooling"]
+    if fooling["runs_of_two"] < fooling["runs_per_digit"]:
+        raise UserInputError(
+            "config error: fooling.runs_of_two must be at least fooling.runs_per_digit"
+        )
 
 
 def load_config(path: Path, *, schema: Path = SCHEMA) -> dict:

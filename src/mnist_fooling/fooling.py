@@ -10,7 +10,7 @@ import pandas as pd
 
 from .io import write_csv, write_npz
 from .search import METHODS, make_method, run_search
-from .search.engine import Scorer
+from .search.engine import Scorer, network_evaluations, replicate_index
 
 log = logging.getLogger(__name__)
 SEARCH_KEYS = ("steps", "threshold")
@@ -30,6 +30,7 @@ def run_fooling(
     method: str,
     params: dict,
     runs_per_digit: int,
+    runs_of_two: int | None = None,
     seed: int,
     data: Path | None,
     out_npz: Path,
@@ -39,6 +40,8 @@ def run_fooling(
 
     ``params`` is the method's config section: ``steps`` and ``threshold`` for the search, the
     rest for the method. Methods with a prior read the training set's digit statistics.
+    ``runs_of_two`` (genetic methods only) raises the number of '2's, for the posts' means of
+    1000 '2's (C9, C14).
     """
     from .models import load_model
 
@@ -46,6 +49,8 @@ def run_fooling(
         raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
     if runs_per_digit < 1:
         raise ValueError("runs_per_digit must be at least 1")
+    if runs_of_two is not None and runs_of_two < runs_per_digit:
+        raise ValueError("runs_of_two must be at least runs_per_digit")
     search = {k: params[k] for k in SEARCH_KEYS}
     rest = {k: v for k, v in params.items() if k not in SEARCH_KEYS}
     stats = None
@@ -57,6 +62,10 @@ def run_fooling(
         stats = digit_stats(mnist.x_train, mnist.y_train)
     engine_method = make_method(method, rest, stats=stats)
     targets = np.repeat(np.arange(10), runs_per_digit)
+    if runs_of_two and method.startswith("genetic"):
+        targets = np.concatenate([targets, np.full(runs_of_two - runs_per_digit, 2)])
+    replicate = replicate_index(targets)
+    shared = engine_method.shared_evaluations
     log.info("%s on %s: %d runs, %s", method, model_name, len(targets), params)
     result = run_search(
         engine_method,
@@ -74,6 +83,7 @@ def run_fooling(
         outputs=result.outputs,
         converged=result.converged,
         evaluations=result.evaluations,
+        replicate=replicate,
         curve=result.curve,
         means=means.astype(np.float32),
     )
@@ -83,18 +93,67 @@ def run_fooling(
             model=model_name,
             method=method,
             run=rows,
+            replicate=replicate,
             target=result.target,
             confidence=result.outputs[rows, result.target],
             top=result.outputs.argmax(axis=1),
             converged=result.converged,
             evaluations=result.evaluations,
+            steps=np.sum(~np.isnan(result.curve), axis=1) - 1,  # steps after the start
+            shared_evaluations=shared,
         )
     )
     write_csv(out_csv, table)
     log.info(
-        "%s on %s: %d/%d converged", method, model_name, int(result.converged.sum()), len(targets)
+        "%s on %s: %d/%d converged, %d network evaluations",
+        method,
+        model_name,
+        int(result.converged.sum()),
+        len(targets),
+        network_evaluations(result.evaluations, replicate, shared=shared),
     )
     return table
+
+
+GRADIENT_FREE = ("genetic", "genetic_prior", "genetic_prior_intended", "hillclimb", "map_elites")
+BUDGET = 90_000  # network evaluations for all ten digits (pyribs' fooling tutorial: 900,000)
+
+
+def budget_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Network evaluations to fool all ten digits, per replicate, for gradient-free methods.
+
+    A replicate is the k-th run of every digit; its total is the sum over its ten runs (their
+    maximum where runs share evaluations, as in MAP-Elites). Only replicates whose ten runs
+    all reached the threshold count as complete; incomplete ones count as over budget.
+
+    Returns:
+        One row per (model, method): replicates, complete, median total (of complete ones, or
+        NaN), share of replicates within :data:`BUDGET`.
+    """
+    rows = []
+    first = runs[runs.method.isin(GRADIENT_FREE)]
+    for (model, method), g in first.groupby(["model", "method"], sort=False):
+        shared = bool(g.shared_evaluations.iloc[0])
+        per = g.groupby("replicate").agg(
+            digits=("target", "nunique"),
+            complete=("converged", "all"),
+            total=("evaluations", "max" if shared else "sum"),
+        )
+        per = per[per.digits == 10]
+        done = per[per.complete]
+        rows.append(
+            dict(
+                model=model,
+                method=method,
+                replicates=len(per),
+                complete=len(done),
+                median_total=float(done.total.median()) if len(done) else np.nan,
+                within_budget=float((per.complete & (per.total <= BUDGET)).mean())
+                if len(per)
+                else np.nan,
+            )
+        )
+    return pd.DataFrame(rows)
 
 
 def transfer_table(runs: dict[tuple[str, str], Path], models: dict[str, Path]) -> pd.DataFrame:

@@ -290,3 +290,28 @@ def plot_fooling(*, fooling_dir: Path, out_dir: Path) -> None:
     axes[0][-1].legend(fontsize=7, loc="lower right")
     save_figure(fig, out_dir / "fooling_convergence.png")
     plt.close(fig)
+    plot_twos(runs, models=models, out=out_dir / "fooling_twos.png")
+
+
+def plot_twos(runs: dict, *, models: list[str], out: Path) -> None:
+    """The posts' averages: the mean of all '2's of each genetic method (columns) per model."""
+    genetic = ("genetic", "genetic_prior", "genetic_prior_intended")
+    methods = [m for m in genetic if any(k[1] == m for k in runs)]
+    images, titles, labels = [], [], []
+    for model in models:
+        for method in methods:
+            r = runs.get((model, method))
+            twos = r["images"][r["target"] == 2] if r is not None else np.zeros((0, 28, 28))
+            images.append(twos.mean(axis=0) if len(twos) else np.zeros((28, 28)))
+            titles.append(f"{method}, n={len(twos)}")
+        labels.append(model)
+    if not methods:
+        fig, ax = plt.subplots(figsize=(4, 1))
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "no genetic method configured", ha="center", va="center")
+    else:
+        fig = image_grid(
+            np.stack(images), ncols=len(methods), titles=titles, row_labels=labels, scale=2.0
+        )
+    save_figure(fig, out)
+    plt.close(fig)

@@ -303,6 +303,101 @@ def fooling_markdown(runs: pd.DataFrame | None) -> str:
     )
 
 
+def digit_success_markdown(runs: pd.DataFrame | None) -> str:
+    """Per model and method (rows) and digit (columns): runs reaching the threshold, k/n, with
+    the 95% Wilson interval in percent."""
+    if runs is None:
+        return "No fooling searches were run.\n"
+    from .stats import wilson_interval
+
+    rows = []
+    for (model, method), g in runs.groupby(["model", "method"], sort=False):
+        row = dict(model=model, method=method)
+        for d in range(10):
+            r = g[g.target == d]
+            k, n = int(r.converged.sum()), len(r)
+            low, high = wilson_interval(k, n)
+            row[str(d)] = f"{k}/{n} [{100 * low:.0f}–{100 * high:.0f}]" if n else "—"
+        rows.append(row)
+    return markdown_table(
+        pd.DataFrame(rows),
+        dict(model="model", method="method", **{str(d): f"'{d}'" for d in range(10)}),
+        widths=[5, 10] + [6] * 10,
+    )
+
+
+def budget_markdown(runs: pd.DataFrame | None) -> tuple[str, dict]:
+    """The 90,000-evaluation target: per gradient-free method, evaluations to fool all ten
+    digits; and report variables naming the best method on the CNN."""
+    from .fooling import BUDGET, budget_table
+
+    variables = dict(budget=f"{BUDGET:,}", best_method="none", best_total="—", met="not met")
+    if runs is None or "replicate" not in runs:
+        return "No fooling searches were run.\n", variables
+    t = budget_table(runs)
+    if t.empty:
+        return "No gradient-free method was run.\n", variables
+    cnn = t[(t.model == "cnn") & t.median_total.notna()]
+    if len(cnn):
+        best = cnn.loc[cnn.median_total.idxmin()]
+        met = best.median_total <= BUDGET
+        variables.update(
+            best_method=best.method,
+            best_total=f"{best.median_total:,.0f}",
+            met="met" if met else "not met",
+        )
+    view = t.assign(
+        complete=[f"{c}/{r}" for c, r in zip(t.complete, t.replicates, strict=True)],
+        median_total=t.median_total.map(lambda v: "—" if pd.isna(v) else f"{v:,.0f}"),
+        within_budget=t.within_budget.map(pct),
+    )
+    return markdown_table(
+        view,
+        dict(
+            model="model",
+            method="method",
+            complete="replicates with all ten digits",
+            median_total="median evaluations for all ten",
+            within_budget=f"replicates within {BUDGET:,}",
+        ),
+    ), variables
+
+
+def likeness_markdown(likeness: Path | None) -> str:
+    """Per model and method: how often the template reader reads the images as their digit,
+    for how many digits the mean image reads as its digit, and the background level."""
+    if likeness is None:
+        return "Likeness was not measured.\n"
+    t = pd.read_csv(likeness)
+    rows = []
+    for (model, method), g in t.groupby(["model", "method"], sort=False):
+        rows.append(
+            dict(
+                model=model,
+                method=method,
+                n=f"{int(g.n.sum()):,}",
+                read=pct((g.read_as_target * g.n).sum() / g.n.sum(), 0),
+                looks=pct((g.looks_like_target * g.n).sum() / g.n.sum(), 0),
+                corr=f"{(g.median_corr * g.n).sum() / g.n.sum():.2f}",
+                means=f"{int((g.mean_image_rank == 1).sum())}/{len(g)}",
+                background=f"{(g.background * g.n).sum() / g.n.sum():.2f}",
+            )
+        )
+    return markdown_table(
+        pd.DataFrame(rows),
+        dict(
+            model="images of",
+            method="method",
+            n="images",
+            read="best match is their digit",
+            looks="look like their digit",
+            corr="correlation with own template",
+            means="digit means read as their digit",
+            background="frame mean",
+        ),
+    )
+
+
 def transfer_markdown(transfer: Path | None) -> str:
     """Rows (method, made for); columns: each scoring model's mean target output (share > 0.5)."""
     if transfer is None:
@@ -391,6 +486,7 @@ def write_report_inputs(
     edge_dir: Path | None = None,
     fooling: list[Path] | None = None,
     transfer: Path | None = None,
+    likeness: Path | None = None,
     speed: Path | None = None,
 ) -> None:
     """Write ``_variables.yml`` and ``tables/*.md`` for the report into ``out_dir``."""
@@ -412,6 +508,7 @@ def write_report_inputs(
         drawn=drawn,
         border=border,
         fooling=runs,
+        likeness=pd.read_csv(likeness) if likeness is not None else None,
     )
     counts = claims["verdict"].value_counts()
     variables = dict(
@@ -433,6 +530,7 @@ def write_report_inputs(
         variables["pca"] = pca_variables(pca_dir, pca_acc)
     if edge_dir is not None:
         variables["edge"] = edge_variables(scale=scale, shift=shift, border=border)
+    budget_md, variables["budget"] = budget_markdown(runs)
     write_text(
         out_dir / "_variables.yml", yaml.safe_dump(variables, sort_keys=True, allow_unicode=True)
     )
@@ -499,6 +597,9 @@ def write_report_inputs(
         "edge.md": edge_markdown(variables.get("edge")),
         "fooling.md": fooling_markdown(runs),
         "transfer.md": transfer_markdown(transfer),
+        "fooling_digits.md": digit_success_markdown(runs),
+        "budget.md": budget_md,
+        "likeness.md": likeness_markdown(likeness),
         "search_speed.md": speed_markdown(speed),
     }
     for name, text in tables.items():

@@ -38,6 +38,7 @@ PARAMS = {
     "genetic_prior": dict(population=30, selected=5),
     "genetic_prior_intended": dict(population=30, selected=5),
     "hillclimb": dict(candidates=60, mask_fraction=0.05),
+    "map_elites": dict(batch_size=40, mutation_rate=0.1, eta=15.0, halve_every=1000),
 }
 
 
@@ -65,7 +66,7 @@ def test_every_method_fools_the_easy_model_for_all_digits(method, scorer, stats)
     assert np.all(result.curve[np.arange(20), stopped - 1] >= 0.9)
 
 
-@pytest.mark.parametrize("method", ["genetic", "hillclimb", "gradient_prior"])
+@pytest.mark.parametrize("method", ["genetic", "hillclimb", "gradient_prior", "map_elites"])
 def test_searches_are_deterministic(method, scorer, stats):
     runs = []
     for _ in range(2):
@@ -158,3 +159,39 @@ def test_engine_runs_on_the_jax_backend():
         print("jax engine ok")
         """
     assert "jax engine ok" in run_with_jax(script)
+
+
+def test_uniform_crossover_takes_each_pixel_from_one_parent():
+    from mnist_fooling.search.methods import uniform_crossover
+
+    rng = np.random.default_rng(0)
+    a = rng.random((3, 40, 28, 28), dtype=np.float32)
+    b = rng.random((3, 40, 28, 28), dtype=np.float32)
+    child = uniform_crossover(a.copy(), b, rng)
+    from_a, from_b = child == a, child == b
+    assert np.all(from_a | from_b)
+    assert 0.48 < from_a.mean() < 0.52
+    with pytest.raises(ValueError, match="float32"):
+        uniform_crossover(a.astype(np.float64), b, rng)
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.01, 0.3, 1.0])  # sparse and dense branches
+def test_bernoulli_positions_follow_the_per_run_rate(rate):
+    from mnist_fooling.search.methods import bernoulli_positions
+
+    rng = np.random.default_rng(1)
+    rates = np.array([rate, rate / 2, 0.0])
+    size, trials = 2000, 200
+    counts = np.zeros(3)
+    hits = np.zeros(size)
+    for _ in range(trials):
+        run, pos = bernoulli_positions(rates, size, rng)
+        assert np.all(np.diff(run) >= 0) and (pos < size).all()
+        for r in range(3):  # positions of one run are distinct
+            assert len(np.unique(pos[run == r])) == (run == r).sum()
+        counts += np.bincount(run, minlength=3)
+        hits += np.bincount(pos[run == 0], minlength=size)
+    np.testing.assert_allclose(counts / (trials * size), rates, atol=0.005)
+    if rate > 0:  # every position equally likely: binomial spread, no favourites
+        assert hits.std() <= 1.3 * np.sqrt(hits.mean())
+        assert abs(hits[: size // 2].sum() / hits.sum() - 0.5) < 0.05

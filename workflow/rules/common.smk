@@ -41,7 +41,7 @@ EDGE_FIGURES = [
 ]
 FOOLING_FIGURES = [f"{R}/figures/fooling_{m}.png" for m in MODELS]
 FOOLING_FIGURES += [f"{R}/figures/fooling_{m}_means.png" for m in MODELS]
-FOOLING_FIGURES += [f"{R}/figures/fooling_convergence.png"]
+FOOLING_FIGURES += [f"{R}/figures/fooling_{n}.png" for n in ("convergence", "twos")]
 FIGURES = [f"{R}/figures/examples.png", f"{R}/figures/confidence.png"]
 FIGURES += PCA_FIGURES + EDGE_FIGURES + FOOLING_FIGURES
 TABLES = [
@@ -58,6 +58,9 @@ TABLES = [
     "fooling",
     "transfer",
     "search_speed",
+    "fooling_digits",
+    "budget",
+    "likeness",
 ]
 
 
@@ -102,7 +105,7 @@ def benchmark_files():
     jobs = [f"train_{m}" for m in MODELS] + ["evaluate", "confidence"]
     jobs += ["pca", "edge", "plot_examples", "plot_confidence", "plot_pca", "plot_edge"]
     jobs += [f"fooling_{m}_{method}" for m in MODELS for method in METHODS]
-    jobs += ["transfer", "plot_fooling", "benchmark_search", "pca_fooling"]
+    jobs += ["transfer", "likeness", "plot_fooling", "benchmark_search", "pca_fooling"]
     files = [f"{L}/benchmarks/{job}.tsv" for job in jobs]
     if not config["data"]["npz"]:
         files.append("logs/benchmarks/fetch_mnist.tsv")

@@ -21,11 +21,12 @@ rule fooling:
     params:
         search=lambda w: json.dumps(config["fooling"]["methods"][w.method]),
         runs=config["fooling"]["runs_per_digit"],
+        twos=config["fooling"]["runs_of_two"],
         seed=config["seed"],
     shell:
         "python -m mnist_fooling fool --model {wildcards.model} --model-file {input.model}"
         " --method {wildcards.method} --params-json {params.search:q}"
-        " --runs-per-digit {params.runs} --seed {params.seed} --data {input.data}"
+        " --runs-per-digit {params.runs} --runs-of-two {params.twos} --seed {params.seed} --data {input.data}"
         " --out-npz {output.npz} --out-csv {output.csv} > {log} 2>&1"
 
 
@@ -50,6 +51,25 @@ rule transfer:
         models=models_arg,
     shell:
         "python -m mnist_fooling transfer --runs {input.runs} --models {params.models}"
+        " --out {output} > {log} 2>&1"
+
+
+rule likeness:
+    input:
+        data=mnist_npz(),
+        runs=expand(
+            f"{R}/fooling/{{model}}/{{method}}.npz", model=MODELS, method=METHODS
+        ),
+    output:
+        f"{R}/fooling/likeness.csv",
+    log:
+        f"{L}/likeness.log",
+    benchmark:
+        f"{L}/benchmarks/likeness.tsv"
+    conda:
+        "../../environment.yml"
+    shell:
+        "python -m mnist_fooling likeness --runs {input.runs} --data {input.data}"
         " --out {output} > {log} 2>&1"
 
 

@@ -13,6 +13,7 @@ rule report_inputs:
             f"{R}/fooling/{{model}}/{{method}}.csv", model=MODELS, method=METHODS
         ),
         transfer=f"{R}/fooling/transfer.csv",
+        likeness=f"{R}/fooling/likeness.csv",
         speed=f"{R}/benchmarks/search.csv",
     output:
         variables=f"{R}/report/_variables.yml",
@@ -38,7 +39,8 @@ rule report_inputs:
         " --accuracy {input.accuracy} --confidence {input.confidence}"
         " --benchmarks {params.benchmarks} --repo {params.repo}"
         " --pca-dir {params.pca_dir} --edge-dir {params.edge_dir}"
-        " --fooling {input.fooling} --transfer {input.transfer} --speed {input.speed}"
+        " --fooling {input.fooling} --transfer {input.transfer} --likeness {input.likeness}"
+        " --speed {input.speed}"
         " {params.reliability} > {log} 2>&1"
 
 

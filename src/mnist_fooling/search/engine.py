@@ -56,6 +56,26 @@ class Scorer:
         return self._gradient(images.astype(np.float32, copy=False), onehot)
 
 
+def replicate_index(targets: np.ndarray) -> np.ndarray:
+    """``(n,)`` the k-th run of each target belongs to replicate k."""
+    order = np.argsort(targets, kind="stable")
+    sorted_t = targets[order]
+    first = np.searchsorted(sorted_t, sorted_t, side="left")
+    rep = np.empty(len(targets), np.int64)
+    rep[order] = np.arange(len(targets)) - first
+    return rep
+
+
+def network_evaluations(evaluations: np.ndarray, replicate: np.ndarray, *, shared: bool) -> int:
+    """Images the network scored for runs ``(n,)``: with ``shared`` evaluations (MAP-Elites)
+    the runs of one replicate were scored together, so each replicate counts its longest run."""
+    if not shared:
+        return int(evaluations.sum())
+    longest = np.zeros(int(replicate.max()) + 1, np.int64)
+    np.maximum.at(longest, replicate, evaluations)
+    return int(longest.sum())
+
+
 def run_search(
     method,
     scorer: Scorer,
