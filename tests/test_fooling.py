@@ -128,7 +128,7 @@ def runs_frame(method, evaluations, converged, *, shared=False, replicates=2):
             evaluations=evaluations,
             converged=converged,
             shared_evaluations=shared,
-            confidence=0.5,
+            confidence=np.where(converged, 0.99995, 0.5),
         )
     ).iloc[:n]
 
@@ -149,3 +149,6 @@ def test_budget_counts_whole_replicates():
     assert t.loc["map_elites", "median_total"] == 45_000  # max per replicate: 40k and 50k
     assert t.loc["map_elites", "within_budget"] == 1
     assert t.loc["hillclimb", "complete"] == 1 and t.loc["hillclimb", "within_budget"] == 0.5
+    assert t.loc["hillclimb", "median_total"] == np.inf  # half the replicates incomplete
+    hill_099 = hill.assign(confidence=0.995)  # converged at its own 0.99, not fooled at 99.99%
+    assert budget_table(hill_099).complete.iloc[0] == 0

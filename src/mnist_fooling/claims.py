@@ -582,22 +582,23 @@ def _n1(fooling) -> dict | None:
     if per.empty:
         return None
     in_50 = int((per.done & (per["last"] < 50)).sum())
-    in_200 = runs[runs.steps <= 200]
-    share_200 = float(in_200.converged.sum() / len(runs))
-    median_final = float(runs.confidence.median())
+    # A digit not yet at the threshold by generation 200 is below it there, so the median
+    # at generation 200 reaches 99.99% exactly when half the digit searches had converged.
+    share_200 = float((runs.converged & (runs.steps <= 200)).mean())
     verdict = (
         "reproduced"
-        if in_50 == len(per)
+        if in_50 == len(per) and share_200 >= 0.5
         else "partly"
-        if share_200 >= 0.5 or median_final >= 0.9999
+        if share_200 >= 0.5
         else "not reproduced"
     )
+    median = "≥" if share_200 >= 0.5 else "<"
     return dict(
         measured=f"CNN, MAP-Elites: {in_50}/{len(per)} runs had all ten digits at ≥99.99% "
-        f"within 50 generations; {pct(share_200, 0)} of digit searches by generation 200 "
-        f"(slowest run: {int(per['last'].max())} generations); median final "
-        f"{pct(median_final, 3)}",
-        criterion="every run within 50 generations (partly: ≥half by 200 or median ≥99.99%)",
+        f"within 50 generations; {pct(share_200, 0)} of digit searches by generation 200, "
+        f"so the median there is {median} 99.99%",
+        criterion="every run within 50 generations, median ≥99.99% by 200 (partly: the "
+        "second only)",
         verdict=verdict,
     )
 

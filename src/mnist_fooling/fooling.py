@@ -117,40 +117,43 @@ def run_fooling(
 
 GRADIENT_FREE = ("genetic", "genetic_prior", "genetic_prior_intended", "hillclimb", "map_elites")
 BUDGET = 90_000  # network evaluations for all ten digits (pyribs' fooling tutorial: 900,000)
+BUDGET_LEVEL = 0.9999  # the posts' "fooled": a digit's output at 99.99% or more
 
 
 def budget_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Network evaluations to fool all ten digits, per replicate, for gradient-free methods.
+    """Network evaluations to fool all ten digits at 99.99%, per replicate, gradient-free methods.
 
     A replicate is the k-th run of every digit; its total is the sum over its ten runs (their
-    maximum where runs share evaluations, as in MAP-Elites). Only replicates whose ten runs
-    all reached the threshold count as complete; incomplete ones count as over budget.
+    maximum where runs share evaluations, as in MAP-Elites). A replicate is complete when all
+    ten runs reached :data:`BUDGET_LEVEL` (hill climbing stops at 0.99, so it rarely is); an
+    incomplete one counts as infinitely many evaluations.
 
     Returns:
-        One row per (model, method): replicates, complete, median total (of complete ones, or
-        NaN), share of replicates within :data:`BUDGET`.
+        One row per (model, method): replicates, complete, median total over all replicates
+        (inf when half or more are incomplete), share of replicates within :data:`BUDGET`.
     """
     rows = []
     first = runs[runs.method.isin(GRADIENT_FREE)]
     for (model, method), g in first.groupby(["model", "method"], sort=False):
         shared = bool(g.shared_evaluations.iloc[0])
+        g = g.assign(fooled=g.confidence >= BUDGET_LEVEL)
         per = g.groupby("replicate").agg(
             digits=("target", "nunique"),
-            complete=("converged", "all"),
+            complete=("fooled", "all"),
             total=("evaluations", "max" if shared else "sum"),
         )
         per = per[per.digits == 10]
-        done = per[per.complete]
+        if per.empty:
+            continue
+        total = per.total.where(per.complete, np.inf)
         rows.append(
             dict(
                 model=model,
                 method=method,
                 replicates=len(per),
-                complete=len(done),
-                median_total=float(done.total.median()) if len(done) else np.nan,
-                within_budget=float((per.complete & (per.total <= BUDGET)).mean())
-                if len(per)
-                else np.nan,
+                complete=int(per.complete.sum()),
+                median_total=float(np.median(total)),
+                within_budget=float((total <= BUDGET).mean()),
             )
         )
     return pd.DataFrame(rows)
