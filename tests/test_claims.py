@@ -137,3 +137,29 @@ def test_n1_counts_generations_per_map_elites_run():
         ]
         == "not reproduced"
     )
+
+
+def test_n2_asks_whether_every_digit_is_fooled_again():
+    summary = pd.DataFrame([dict(measure="fooling images called 'fooling'", value=0.97, n=300)])
+
+    def after(converged):
+        return pd.DataFrame(
+            dict(
+                model="cnn",
+                method="map_elites",
+                target=np.arange(10),
+                converged=converged,
+                confidence=0.5,
+            )
+        )
+
+    def n2(converged):
+        table = claims_table(
+            accuracy=accuracy(), confidence=confidence(0, 1), eleventh=(summary, after(converged))
+        )
+        return verdicts(table)["N2"], table.set_index("id").loc["N2", "measured"]
+
+    verdict, measured = n2(np.ones(10, bool))
+    assert verdict == "reproduced" and "catches 97%" in measured
+    assert n2(np.arange(10) < 3)[0] == "partly"
+    assert n2(np.zeros(10, bool))[0] == "not reproduced"  # the defence works

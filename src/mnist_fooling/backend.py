@@ -61,7 +61,11 @@ def predict_batched(
     """Outputs of ``model`` on images ``(n, 28, 28)`` → ``(n, 10)`` float32, in fixed batches."""
     forward = cached_forward(model)
     out = [forward(images[i : i + batch_size]) for i in range(0, len(images), batch_size)]
-    return np.concatenate(out, axis=0) if out else np.zeros((0, 10), np.float32)
+    return (
+        np.concatenate(out, axis=0)
+        if out
+        else np.zeros((0, model.outputs[0].shape[-1]), np.float32)
+    )
 
 
 def compiled_input_gradient(model: keras.Model) -> Callable[[np.ndarray, np.ndarray], tuple]:

@@ -166,6 +166,7 @@ def cmd_report_inputs(args) -> None:
         fooling=args.fooling,
         transfer=args.transfer,
         likeness=args.likeness,
+        eleventh=args.eleventh,
         speed=args.speed,
     )
 
@@ -251,6 +252,25 @@ def cmd_likeness(args) -> None:
 
     runs = {(path.parent.name, path.stem): path for path in args.runs}  # <model>/<method>.npz
     table = likeness_table(data=args.data, runs=runs, out=args.out)
+    print(table.to_string(index=False))
+
+
+def cmd_retrain_eleventh(args) -> None:
+    from .eleventh import retrain_with_fooling_class
+
+    _check_counts(epochs=args.epochs, batch_size=args.batch_size)
+    table = retrain_with_fooling_class(
+        model_path=args.model_file,
+        data=args.data,
+        fooling=args.fooling,
+        out=args.out,
+        summary=args.summary,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        seed=args.seed,
+        n_train=args.n_train,
+    )
     print(table.to_string(index=False))
 
 
@@ -372,6 +392,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--fooling", type=Path, nargs="*", help="CSVs of `mnist-fooling fool`")
     s.add_argument("--transfer", type=Path, help="transfer.csv of `mnist-fooling transfer`")
     s.add_argument("--likeness", type=Path, help="likeness.csv of the fooling images")
+    s.add_argument(
+        "--eleventh",
+        type=Path,
+        nargs=2,
+        metavar=("RETRAIN_CSV", "RUNS_CSV"),
+        help="the 11th-class retraining summary and the search against the retrained model",
+    )
     s.add_argument("--speed", type=Path, help="search.csv of `mnist-fooling benchmark`")
     s.set_defaults(func=cmd_report_inputs)
 
@@ -420,6 +447,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--models", nargs="+", required=True, metavar="NAME=PATH")
     s.add_argument("--out", type=Path, required=True)
     s.set_defaults(func=cmd_transfer)
+
+    s = sub.add_parser("retrain-eleventh", help="retrain with fooling images as an 11th class")
+    s.add_argument("--model-file", type=Path, required=True, help="a trained softmax or cnn")
+    s.add_argument("--fooling", type=Path, nargs="+", required=True, help="its fooling .npz files")
+    s.add_argument("--data", type=Path, default=Path("resources/mnist.npz"))
+    s.add_argument("--epochs", type=int, default=1)
+    s.add_argument("--batch-size", type=int, default=50)
+    s.add_argument("--learning-rate", type=float, default=1e-4)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--n-train", type=int, default=None)
+    s.add_argument("--out", type=Path, required=True, help="the retrained .keras")
+    s.add_argument("--summary", type=Path, required=True, help="CSV: accuracy, share caught")
+    s.set_defaults(func=cmd_retrain_eleventh)
 
     s = sub.add_parser("likeness", help="how much fooling images look like their digits")
     s.add_argument("--runs", type=Path, nargs="+", required=True, help="<model>/<method>.npz")

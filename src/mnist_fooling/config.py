@@ -39,10 +39,16 @@ def validate_config(config: dict, *, schema: Path = SCHEMA) -> None:
     if errors:
         best = jsonschema.exceptions.best_match(errors)
         raise UserInputError(f"config error: {describe(best)}")
-    fooling = config["fooling"]
+    fooling, eleventh = config["fooling"], config["eleventh"]
     if fooling["runs_of_two"] < fooling["runs_per_digit"]:
         raise UserInputError(
             "config error: fooling.runs_of_two must be at least fooling.runs_per_digit"
+        )
+    if eleventh["model"] not in config["models"]:
+        raise UserInputError(f"config error: eleventh.model {eleventh['model']!r} is not in models")
+    if eleventh["method"] not in fooling["methods"]:
+        raise UserInputError(
+            f"config error: eleventh.method {eleventh['method']!r} is not in fooling.methods"
         )
 
 

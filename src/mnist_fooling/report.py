@@ -401,6 +401,39 @@ def likeness_markdown(likeness: Path | None) -> str:
     )
 
 
+def eleventh_markdown(eleventh: tuple[Path, Path] | None, runs: pd.DataFrame | None) -> str:
+    """N2: the retrained model's accuracy and catch rates, and the search before and after."""
+    if eleventh is None:
+        return "The 11th-class retraining was not run.\n"
+    from .stats import wilson_interval
+
+    summary, after = (pd.read_csv(p) for p in eleventh)
+    rows = [
+        dict(measure=r.measure, value=f"{pct(r.value)} (n={r.n:,})") for r in summary.itertuples()
+    ]
+    model, method = after.model.iloc[0], after.method.iloc[0]
+    before = _select(runs, model, method)
+    for label, frame in (("before", before), ("after", after)):
+        if frame is None:
+            continue
+        k, n = int(frame.converged.sum()), len(frame)
+        low, high = wilson_interval(k, n)
+        rows.append(
+            dict(
+                measure=f"{method} searches reaching the threshold, {label} retraining",
+                value=f"{k}/{n} = {pct(k / n, 0)} [{pct(low, 0)}, {pct(high, 0)}]",
+            )
+        )
+    return markdown_table(pd.DataFrame(rows), dict(measure=f"{model}", value="value"))
+
+
+def _select(runs: pd.DataFrame | None, model: str, method: str) -> pd.DataFrame | None:
+    if runs is None:
+        return None
+    rows = runs[(runs.model == model) & (runs.method == method)]
+    return rows if len(rows) else None
+
+
 def transfer_markdown(transfer: Path | None) -> str:
     """Rows (method, made for); columns: each scoring model's mean target output (share > 0.5)."""
     if transfer is None:
@@ -490,6 +523,7 @@ def write_report_inputs(
     fooling: list[Path] | None = None,
     transfer: Path | None = None,
     likeness: Path | None = None,
+    eleventh: tuple[Path, Path] | None = None,
     speed: Path | None = None,
 ) -> None:
     """Write ``_variables.yml`` and ``tables/*.md`` for the report into ``out_dir``."""
@@ -512,6 +546,7 @@ def write_report_inputs(
         border=border,
         fooling=runs,
         likeness=pd.read_csv(likeness) if likeness is not None else None,
+        eleventh=tuple(pd.read_csv(p) for p in eleventh) if eleventh else None,
     )
     counts = claims["verdict"].value_counts()
     variables = dict(
@@ -603,6 +638,7 @@ def write_report_inputs(
         "fooling_digits.md": digit_success_markdown(runs),
         "budget.md": budget_md,
         "likeness.md": likeness_markdown(likeness),
+        "eleventh.md": eleventh_markdown(eleventh, runs),
         "search_speed.md": speed_markdown(speed),
     }
     for name, text in tables.items():

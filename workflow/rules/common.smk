@@ -30,6 +30,7 @@ R = f"results/{PROFILE}"
 L = f"logs/{PROFILE}"
 MODELS = config["models"]
 METHODS = list(config["fooling"]["methods"])
+ELEVENTH = config["eleventh"]
 REPORT_HTML = f"{R}/report/report.html"
 REPORT_PDF = f"{R}/report/report.pdf"
 PCA_FIGURES = [
@@ -61,6 +62,7 @@ TABLES = [
     "fooling_digits",
     "budget",
     "likeness",
+    "eleventh",
 ]
 
 
@@ -100,11 +102,22 @@ def train_args(wildcards):
     return " ".join(args)
 
 
+def eleventh_args(wildcards):
+    """CLI flags of the 11th-class retraining from the config."""
+    hp = ELEVENTH
+    args = f"--epochs {hp['epochs']} --batch-size {hp['batch_size']}"
+    args += f" --learning-rate {hp['learning_rate']} --seed {config['seed']}"
+    if config["data"]["n_train"]:
+        args += f" --n-train {config['data']['n_train']}"
+    return args
+
+
 def benchmark_files():
     """Benchmark TSVs of every job the report summarises."""
     jobs = [f"train_{m}" for m in MODELS] + ["evaluate", "confidence"]
     jobs += ["pca", "edge", "plot_examples", "plot_confidence", "plot_pca", "plot_edge"]
     jobs += [f"fooling_{m}_{method}" for m in MODELS for method in METHODS]
+    jobs += ["retrain_eleventh", "fool_eleventh"]
     jobs += ["transfer", "likeness", "plot_fooling", "benchmark_search", "pca_fooling"]
     files = [f"{L}/benchmarks/{job}.tsv" for job in jobs]
     if not config["data"]["npz"]:

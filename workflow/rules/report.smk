@@ -14,6 +14,7 @@ rule report_inputs:
         ),
         transfer=f"{R}/fooling/transfer.csv",
         likeness=f"{R}/fooling/likeness.csv",
+        eleventh=multiext(f"{R}/eleventh/", "retrain.csv", f"{ELEVENTH['method']}.csv"),
         speed=f"{R}/benchmarks/search.csv",
     output:
         variables=f"{R}/report/_variables.yml",
@@ -40,6 +41,7 @@ rule report_inputs:
         " --benchmarks {params.benchmarks} --repo {params.repo}"
         " --pca-dir {params.pca_dir} --edge-dir {params.edge_dir}"
         " --fooling {input.fooling} --transfer {input.transfer} --likeness {input.likeness}"
+        " --eleventh {input.eleventh}"
         " --speed {input.speed}"
         " {params.reliability} > {log} 2>&1"
 

@@ -41,11 +41,15 @@ class Scorer:
         self.batch_size = batch_size
 
     def forward(self, images: np.ndarray) -> np.ndarray:
-        """Outputs ``(n, 10)`` of images ``(n, 28, 28)``, in fixed-size compiled batches."""
+        """The ten digits' outputs ``(n, 10)`` of images ``(n, 28, 28)``, in compiled batches.
+
+        A model with an 11th "fooling" class (N2) has its extra output left out: a digit at
+        99.99% leaves at most 0.01% to it.
+        """
         from ..backend import predict_batched
 
         flat = images.reshape(-1, 28, 28).astype(np.float32, copy=False)
-        return predict_batched(self.model, flat, batch_size=self.batch_size)
+        return predict_batched(self.model, flat, batch_size=self.batch_size)[:, :10]
 
     def gradient(self, images: np.ndarray, onehot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(outputs (n, 10), d loss / d image (n, 28, 28))``, loss as in backend."""
