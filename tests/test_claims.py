@@ -148,14 +148,20 @@ def test_n2_asks_whether_every_digit_is_fooled_again():
                 model="cnn",
                 method="map_elites",
                 target=np.arange(10),
+                replicate=0,
+                steps=100,
                 converged=converged,
                 confidence=0.5,
             )
         )
 
-    def n2(converged):
+    def n2(converged, before=None):
+        before = np.ones(10, bool) if before is None else before
         table = claims_table(
-            accuracy=accuracy(), confidence=confidence(0, 1), eleventh=(summary, after(converged))
+            accuracy=accuracy(),
+            confidence=confidence(0, 1),
+            fooling=after(before),
+            eleventh=(summary, after(converged)),
         )
         return verdicts(table)["N2"], table.set_index("id").loc["N2", "measured"]
 
@@ -163,3 +169,4 @@ def test_n2_asks_whether_every_digit_is_fooled_again():
     assert verdict == "reproduced" and "catches 97%" in measured
     assert n2(np.arange(10) < 3)[0] == "partly"
     assert n2(np.zeros(10, bool))[0] == "not reproduced"  # the defence works
+    assert n2(np.zeros(10, bool), before=np.zeros(10, bool))[0] == NOT_MEASURED  # no test

@@ -285,7 +285,8 @@ def _c13(border: pd.DataFrame | None) -> dict | None:
     )
 
 
-def _runs(fooling: pd.DataFrame | None, model: str, method: str) -> pd.DataFrame | None:
+def runs_of(fooling: pd.DataFrame | None, model: str, method: str) -> pd.DataFrame | None:
+    """The runs of one (model, method) in the fooling CSVs, or None."""
     if fooling is None or fooling.empty:
         return None
     rows = fooling[(fooling.model == model) & (fooling.method == method)]
@@ -293,7 +294,7 @@ def _runs(fooling: pd.DataFrame | None, model: str, method: str) -> pd.DataFrame
 
 
 def _c4(fooling) -> dict | None:
-    runs = _runs(fooling, "mlp", "gradient")
+    runs = runs_of(fooling, "mlp", "gradient")
     if runs is None:
         return None
     conf = runs.groupby("target").confidence.median()  # (10,) by digit
@@ -320,7 +321,7 @@ def _success(runs: pd.DataFrame) -> tuple[int, int, str]:
 
 
 def _c6(fooling) -> dict | None:
-    runs = _runs(fooling, "mlp", "genetic")
+    runs = runs_of(fooling, "mlp", "genetic")
     if runs is None:
         return None
     k, n, text = _success(runs)
@@ -332,7 +333,7 @@ def _c6(fooling) -> dict | None:
 
 
 def _c8(fooling) -> dict | None:
-    runs = _runs(fooling, "mlp", "genetic")
+    runs = runs_of(fooling, "mlp", "genetic")
     if runs is None:
         return None
     done = runs[runs.converged]
@@ -357,8 +358,8 @@ def _c8(fooling) -> dict | None:
 
 def _c15(fooling) -> dict | None:
     pub, intended = (
-        _runs(fooling, "mlp", "genetic_prior"),
-        _runs(fooling, "mlp", "genetic_prior_intended"),
+        runs_of(fooling, "mlp", "genetic_prior"),
+        runs_of(fooling, "mlp", "genetic_prior_intended"),
     )
     if pub is None or intended is None:
         return None
@@ -371,7 +372,7 @@ def _c15(fooling) -> dict | None:
 
 
 def _hill(fooling):
-    return _runs(fooling, "cnn", "hillclimb")
+    return runs_of(fooling, "cnn", "hillclimb")
 
 
 def _d5(fooling) -> dict | None:
@@ -572,7 +573,7 @@ def _d6(likeness) -> dict | None:
 
 
 def _n1(fooling) -> dict | None:
-    runs = _runs(fooling, "cnn", "map_elites")
+    runs = runs_of(fooling, "cnn", "map_elites")
     if runs is None:
         return None
     per = runs.groupby("replicate").agg(
@@ -603,23 +604,29 @@ def _n1(fooling) -> dict | None:
     )
 
 
-def _n2(eleventh) -> dict | None:
+def _n2(fooling, eleventh) -> dict | None:
     if eleventh is None:
         return None
     summary, after = eleventh
     if after.empty:
         return None
+    model, method = after.model.iloc[0], after.method.iloc[0]
+    before = runs_of(fooling, model, method)
+    fooled_before = 0 if before is None else before[before.converged].target.nunique()
     caught = summary.set_index("measure").value.get("fooling images called 'fooling'", np.nan)
-    k, n, text = _success(after)
-    fooled_digits = after[after.converged].target.nunique()
-    verdict = (
-        "reproduced" if fooled_digits == 10 else "partly" if fooled_digits > 0 else "not reproduced"
-    )
+    fooled = after[after.converged].target.nunique()
+    if fooled == 10:
+        verdict = "reproduced"
+    elif fooled_before == 0:  # the search fooled nothing before either: no test of the defence
+        verdict = NOT_MEASURED
+    else:
+        verdict = "partly" if fooled > 0 else "not reproduced"
     return dict(
-        measured=f"{after.model.iloc[0]} retrained with its fooling images as class 10 "
-        f"(catches {pct(caught, 0)} of them); new {after.method.iloc[0]} searches: {text} "
-        f"reach the threshold, {fooled_digits}/10 digits fooled",
-        criterion="every digit fooled again (partly: some digit)",
+        measured=f"{model} retrained with its fooling images as class 10 (catches "
+        f"{pct(caught, 0)} of them); new {method} searches: {_success(after)[2]} reach the "
+        f"threshold, {fooled}/10 digits fooled ({fooled_before}/10 before retraining)",
+        criterion="every digit fooled again (partly: some digit; no verdict when the search "
+        "fooled no digit before retraining either)",
         verdict=verdict,
     )
 
@@ -649,7 +656,7 @@ def claims_table(
         "C14": lambda: _c14(likeness),
         "D6": lambda: _d6(likeness),
         "N1": lambda: _n1(fooling),
-        "N2": lambda: _n2(eleventh),
+        "N2": lambda: _n2(fooling, eleventh),
         "C8": lambda: _c8(fooling),
         "C15": lambda: _c15(fooling),
         "D5": lambda: _d5(fooling),

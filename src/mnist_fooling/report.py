@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .claims import claims_table, pct
+from .claims import claims_table, pct, runs_of
 from .errors import UserInputError
 from .io import atomic_path, write_text
 
@@ -412,7 +412,7 @@ def eleventh_markdown(eleventh: tuple[Path, Path] | None, runs: pd.DataFrame | N
         dict(measure=r.measure, value=f"{pct(r.value)} (n={r.n:,})") for r in summary.itertuples()
     ]
     model, method = after.model.iloc[0], after.method.iloc[0]
-    before = _select(runs, model, method)
+    before = runs_of(runs, model, method)
     for label, frame in (("before", before), ("after", after)):
         if frame is None:
             continue
@@ -425,13 +425,6 @@ def eleventh_markdown(eleventh: tuple[Path, Path] | None, runs: pd.DataFrame | N
             )
         )
     return markdown_table(pd.DataFrame(rows), dict(measure=f"{model}", value="value"))
-
-
-def _select(runs: pd.DataFrame | None, model: str, method: str) -> pd.DataFrame | None:
-    if runs is None:
-        return None
-    rows = runs[(runs.model == model) & (runs.method == method)]
-    return rows if len(rows) else None
 
 
 def transfer_markdown(transfer: Path | None) -> str:
