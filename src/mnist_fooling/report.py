@@ -424,7 +424,9 @@ def eleventh_markdown(eleventh: tuple[Path, Path] | None, runs: pd.DataFrame | N
                 value=f"{k}/{n} = {pct(k / n, 0)} [{pct(low, 0)}, {pct(high, 0)}]",
             )
         )
-    return markdown_table(pd.DataFrame(rows), dict(measure=f"{model}", value="value"))
+    return markdown_table(
+        pd.DataFrame(rows), dict(measure=f"{model} with an 11th class", value="value")
+    )
 
 
 def transfer_markdown(transfer: Path | None) -> str:
