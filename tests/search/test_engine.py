@@ -139,7 +139,7 @@ def test_tv_gradient_matches_finite_differences():
 
 
 def test_engine_runs_on_the_jax_backend():
-    """Gradient and genetic searches with KERAS_BACKEND=jax (the GPU path), on the CPU."""
+    """Gradient, genetic and MAP-Elites searches with KERAS_BACKEND=jax (the GPU path), on CPU."""
     from ..conftest import run_with_jax
 
     script = """
@@ -151,7 +151,8 @@ def test_engine_runs_on_the_jax_backend():
         keras.utils.set_random_seed(0)
         scorer = Scorer(build_model("mlp", TrainConfig(), n_train=10))
         for name, params in (("gradient", dict(learning_rate=0.5)),
-                             ("genetic", dict(population=20, selected=4))):
+                             ("genetic", dict(population=20, selected=4)),
+                             ("map_elites", dict(batch_size=20))):
             r = run_search(make_method(name, params), scorer, targets=np.arange(10), steps=5,
                            threshold=0.99, rng=np.random.default_rng(0))
             assert r.images.shape == (10, 28, 28)
