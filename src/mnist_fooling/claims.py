@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .likeness import pooled
 from .stats import wilson_interval
 
 NOT_MEASURED = "not yet measured"
@@ -438,7 +439,7 @@ def _reference(likeness: pd.DataFrame, name: str) -> pd.Series:
 
 def _looks(rows: pd.DataFrame) -> float:
     """Share of all images that look like their target to the template reader."""
-    return float((rows.looks_like_target * rows.n).sum() / rows.n.sum())
+    return pooled(rows, "looks_like_target")
 
 
 READER = (
@@ -476,7 +477,7 @@ def _c7(likeness) -> dict | None:
         return None
     row, share = found
     rows = _look(likeness, "mlp", "genetic")
-    bg = float((rows.background * rows.n).sum() / rows.n.sum())
+    bg = pooled(rows, "background")
     digits_bg = float(_reference(likeness, "test digits").background.mean())
     noisy = bg >= 0.2
     unrecognised = share <= 0.1

@@ -53,9 +53,7 @@ def cmd_train(args) -> None:
         if getattr(args, k) is not None
     }
     cfg = TrainConfig(**{**base, **overrides})
-    for key in ("epochs", "batch_size"):
-        if getattr(cfg, key) < 1:
-            raise UserInputError(f"--{key.replace('_', '-')} must be at least 1")
+    _check_counts(epochs=cfg.epochs, batch_size=cfg.batch_size)
     train_model(args.model, data=args.data, out=args.out, cfg=cfg, n_train=args.n_train)
 
 
@@ -69,8 +67,7 @@ def cmd_evaluate(args) -> None:
 def cmd_confidence(args) -> None:
     from .confidence import write_confidence
 
-    if args.n_noise < 1:
-        raise UserInputError("--n-noise must be at least 1")
+    _check_counts(n_noise=args.n_noise)
     summary = write_confidence(
         _models_arg(args.models),
         data=args.data,
@@ -183,8 +180,7 @@ def cmd_render(args) -> None:
 def cmd_reliability(args) -> None:
     from .reliability import main_reliability
 
-    if args.trials < 1:
-        raise UserInputError("--trials must be at least 1")
+    _check_counts(trials=args.trials)
     code = main_reliability(trials=args.trials, out=args.out, seed=args.seed)
     if code:
         raise SystemExit(code)

@@ -44,6 +44,11 @@ def fooling_class_set(images: np.ndarray, size: int) -> np.ndarray:
     return np.resize(images, (size, 28, 28)).astype(np.float32)
 
 
+def called(model: keras.Model, images: np.ndarray, label) -> float:
+    """Share of images ``(n, 28, 28)`` whose top output is ``label`` (a class or ``(n,)``)."""
+    return float(np.mean(predict_batched(model, images).argmax(axis=1) == label))
+
+
 def retrain_with_fooling_class(
     *,
     model_path: Path,
@@ -85,24 +90,15 @@ def retrain_with_fooling_class(
     )
     model.fit(x_all, y_all, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=2)
     noise = np.random.default_rng(seed).random((2000, 28, 28), dtype=np.float32)
-    test_top = predict_batched(model, mnist.x_test).argmax(axis=1)
+    checks = (
+        ("test accuracy on the digits", mnist.x_test, mnist.y_test),
+        ("fooling images called 'fooling'", found, FOOLING_CLASS),
+        ("uniform noise called 'fooling'", noise, FOOLING_CLASS),
+    )
     table = pd.DataFrame(
         [
-            dict(
-                measure="test accuracy on the digits",
-                value=float(np.mean(test_top == mnist.y_test)),
-                n=len(test_top),
-            ),
-            dict(
-                measure="fooling images called 'fooling'",
-                value=float(np.mean(predict_batched(model, found).argmax(axis=1) == FOOLING_CLASS)),
-                n=len(found),
-            ),
-            dict(
-                measure="uniform noise called 'fooling'",
-                value=float(np.mean(predict_batched(model, noise).argmax(axis=1) == FOOLING_CLASS)),
-                n=len(noise),
-            ),
+            dict(measure=measure, value=called(model, images, label), n=len(images))
+            for measure, images, label in checks
         ]
     )
     save_keras_model(model, out)

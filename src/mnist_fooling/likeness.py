@@ -89,6 +89,11 @@ def describe(
     return rows
 
 
+def pooled(rows: pd.DataFrame, column: str) -> float:
+    """A per-digit ``column`` of :func:`describe`'s rows pooled over digits, weighted by n."""
+    return float((rows[column] * rows.n).sum() / rows.n.sum())
+
+
 def likeness_table(
     *, data: Path, runs: dict[tuple[str, str], Path], out: Path, n_reference: int = 2000
 ) -> pd.DataFrame:

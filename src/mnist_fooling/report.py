@@ -366,24 +366,25 @@ def budget_markdown(runs: pd.DataFrame | None) -> tuple[str, dict]:
     ), variables
 
 
-def likeness_markdown(likeness: Path | None) -> str:
+def likeness_markdown(likeness: pd.DataFrame | None) -> str:
     """Per model and method: how often the template reader reads the images as their digit,
     for how many digits the mean image reads as its digit, and the background level."""
+    from .likeness import pooled
+
     if likeness is None:
         return "Likeness was not measured.\n"
-    t = pd.read_csv(likeness)
     rows = []
-    for (model, method), g in t.groupby(["model", "method"], sort=False):
+    for (model, method), g in likeness.groupby(["model", "method"], sort=False):
         rows.append(
             dict(
                 model=model,
                 method=method,
                 n=f"{int(g.n.sum()):,}",
-                read=pct((g.read_as_target * g.n).sum() / g.n.sum(), 0),
-                looks=pct((g.looks_like_target * g.n).sum() / g.n.sum(), 0),
-                corr=f"{(g.median_corr * g.n).sum() / g.n.sum():.2f}",
+                read=pct(pooled(g, "read_as_target"), 0),
+                looks=pct(pooled(g, "looks_like_target"), 0),
+                corr=f"{pooled(g, 'median_corr'):.2f}",
                 means=f"{int((g.mean_image_rank == 1).sum())}/{len(g)}",
-                background=f"{(g.background * g.n).sum() / g.n.sum():.2f}",
+                background=f"{pooled(g, 'background'):.2f}",
             )
         )
     return markdown_table(
@@ -401,13 +402,15 @@ def likeness_markdown(likeness: Path | None) -> str:
     )
 
 
-def eleventh_markdown(eleventh: tuple[Path, Path] | None, runs: pd.DataFrame | None) -> str:
+def eleventh_markdown(
+    eleventh: tuple[pd.DataFrame, pd.DataFrame] | None, runs: pd.DataFrame | None
+) -> str:
     """N2: the retrained model's accuracy and catch rates, and the search before and after."""
     if eleventh is None:
         return "The 11th-class retraining was not run.\n"
     from .stats import wilson_interval
 
-    summary, after = (pd.read_csv(p) for p in eleventh)
+    summary, after = eleventh
     rows = [
         dict(measure=r.measure, value=f"{pct(r.value)} (n={r.n:,})") for r in summary.itertuples()
     ]
@@ -532,6 +535,8 @@ def write_report_inputs(
         drawn, border = pd.read_csv(edge_dir / "drawn.csv"), pd.read_csv(edge_dir / "border.csv")
         scale, shift = pd.read_csv(edge_dir / "scale.csv"), pd.read_csv(edge_dir / "shift.csv")
     runs = pd.concat([pd.read_csv(p) for p in fooling]) if fooling else None
+    likeness_rows = pd.read_csv(likeness) if likeness is not None else None
+    eleventh_runs = tuple(pd.read_csv(p) for p in eleventh) if eleventh else None
     claims = claims_table(
         accuracy=acc,
         confidence=conf,
@@ -540,8 +545,8 @@ def write_report_inputs(
         drawn=drawn,
         border=border,
         fooling=runs,
-        likeness=pd.read_csv(likeness) if likeness is not None else None,
-        eleventh=tuple(pd.read_csv(p) for p in eleventh) if eleventh else None,
+        likeness=likeness_rows,
+        eleventh=eleventh_runs,
     )
     counts = claims["verdict"].value_counts()
     variables = dict(
@@ -632,8 +637,8 @@ def write_report_inputs(
         "transfer.md": transfer_markdown(transfer),
         "fooling_digits.md": digit_success_markdown(runs),
         "budget.md": budget_md,
-        "likeness.md": likeness_markdown(likeness),
-        "eleventh.md": eleventh_markdown(eleventh, runs),
+        "likeness.md": likeness_markdown(likeness_rows),
+        "eleventh.md": eleventh_markdown(eleventh_runs, runs),
         "search_speed.md": speed_markdown(speed),
     }
     for name, text in tables.items():
