@@ -2,12 +2,11 @@ import pandas as pd
 import pytest
 
 from mnist_fooling.errors import UserInputError
+from mnist_fooling.render import expand_shortcodes, lookup
 from mnist_fooling.report import (
     accuracy_variables,
     benchmark_table,
     budget_markdown,
-    expand_shortcodes,
-    lookup,
     markdown_table,
 )
 
@@ -85,7 +84,7 @@ def test_benchmark_table_reads_snakemake_tsv(tmp_path):
 
 
 def test_render_sweeps_a_killed_renders_build_directory(tmp_path):
-    from mnist_fooling.report import render_report
+    from mnist_fooling.render import render_report
 
     stale = tmp_path / "out" / ".build-killed"
     stale.mkdir(parents=True)

@@ -169,7 +169,7 @@ def cmd_report_inputs(args) -> None:
 
 
 def cmd_render(args) -> None:
-    from .report import render_report
+    from .render import render_report
 
     used = render_report(
         source=args.source, inputs=args.inputs, figures=args.figures, html=args.html, pdf=args.pdf
