@@ -68,14 +68,21 @@ def predict_batched(
     )
 
 
-def compiled_input_gradient(model: keras.Model) -> Callable[[np.ndarray, np.ndarray], tuple]:
-    """Return ``f(images (n, 28, 28), onehot (n, 10)) -> (outputs (n, 10), grad (n, 28, 28))``.
+def compiled_gradient(
+    model: keras.Model, objective: Callable
+) -> Callable[..., tuple[np.ndarray, np.ndarray, object]]:
+    """Compile the input gradient of a per-image ``objective`` of ``model``'s outputs.
 
-    The loss is the binary cross-entropy summed over the ten outputs (Nielsen's cost for his
-    sigmoid network; for softmax outputs it too raises the target and lowers the others). The
-    weights stay frozen: only the input is differentiated.
+    Args:
+        model: a Keras model taking ``(n, 28, 28)`` images (weights stay frozen).
+        objective: ``objective(outputs, *args) -> (n,)`` written with ``keras.ops``; ``outputs``
+            is what ``model`` returns (a tensor, or a list for a multi-output model) and
+            ``args`` are extra per-call arrays (targets, weights).
+
+    Returns:
+        ``f(x (n, 28, 28), *args) -> (values (n,), grad (n, 28, 28), outputs)`` as numpy: the
+        gradient of the summed objective, so each image gets the gradient of its own value.
     """
-    eps = 1e-7
     name = keras.backend.backend()
     if name == "jax":
         import jax
@@ -84,17 +91,16 @@ def compiled_input_gradient(model: keras.Model) -> Callable[[np.ndarray, np.ndar
         trainable = [v.value for v in model.trainable_variables]
         non_trainable = [v.value for v in model.non_trainable_variables]
 
-        def loss(x, onehot):
+        def total(x, *args):
             out, _ = model.stateless_call(trainable, non_trainable, x, training=False)
-            p = jnp.clip(out, eps, 1 - eps)
-            total = -jnp.sum(onehot * jnp.log(p) + (1 - onehot) * jnp.log(1 - p))
-            return total, out
+            values = objective(out, *args)
+            return jnp.sum(values), (values, out)
 
-        run = jax.jit(jax.value_and_grad(loss, has_aux=True))
+        run = jax.jit(jax.value_and_grad(total, has_aux=True))
 
-        def jax_step(x, onehot):
-            (_, out), grad = run(np.asarray(x, np.float32), np.asarray(onehot, np.float32))
-            return np.asarray(out), np.asarray(grad)
+        def jax_step(x, *args):
+            (_, (values, out)), grad = run(np.asarray(x, np.float32), *map(np.asarray, args))
+            return np.asarray(values), np.asarray(grad), jax.tree.map(np.asarray, out)
 
         return jax_step
     if name != "tensorflow":
@@ -102,18 +108,41 @@ def compiled_input_gradient(model: keras.Model) -> Callable[[np.ndarray, np.ndar
     import tensorflow as tf
 
     @tf.function(reduce_retracing=True)
-    def run_tf(x, onehot):
+    def run_tf(x, *args):
         with tf.GradientTape() as tape:
             tape.watch(x)
             out = model(x, training=False)
-            p = tf.clip_by_value(out, eps, 1 - eps)
-            total = -tf.reduce_sum(onehot * tf.math.log(p) + (1 - onehot) * tf.math.log(1 - p))
-        return out, tape.gradient(total, x)
+            values = objective(out, *args)
+            total = tf.reduce_sum(values)
+        return values, tape.gradient(total, x), out
 
-    def tf_step(x, onehot):
-        out, grad = run_tf(
-            tf.convert_to_tensor(x, tf.float32), tf.convert_to_tensor(onehot, tf.float32)
+    def tf_step(x, *args):
+        values, grad, out = run_tf(
+            tf.convert_to_tensor(x, tf.float32), *(tf.convert_to_tensor(a) for a in args)
         )
-        return out.numpy(), grad.numpy()
+        return values.numpy(), grad.numpy(), tf.nest.map_structure(lambda t: t.numpy(), out)
 
     return tf_step
+
+
+def compiled_input_gradient(model: keras.Model) -> Callable[[np.ndarray, np.ndarray], tuple]:
+    """Return ``f(images (n, 28, 28), onehot (n, 10)) -> (outputs (n, 10), grad (n, 28, 28))``.
+
+    The loss is the binary cross-entropy summed over the ten outputs (Nielsen's cost for his
+    sigmoid network; for softmax outputs it too raises the target and lowers the others). The
+    weights stay frozen: only the input is differentiated.
+    """
+    eps = 1e-7
+
+    def cross_entropy(out, onehot):
+        p = keras.ops.clip(out, eps, 1 - eps)
+        terms = onehot * keras.ops.log(p) + (1 - onehot) * keras.ops.log(1 - p)
+        return -keras.ops.sum(terms, axis=1)
+
+    run = compiled_gradient(model, cross_entropy)
+
+    def step(x, onehot):
+        _, grad, out = run(x, np.asarray(onehot, np.float32))
+        return out, grad
+
+    return step

@@ -112,6 +112,21 @@ def build_model(name: str, cfg: TrainConfig, *, n_train: int) -> keras.Model:
     return model
 
 
+def with_logits(model: keras.Model) -> keras.Model:
+    """``(n, 28, 28) -> [features (n, f), logits (n, k)]`` for a model whose last layer is a
+    ``Dense`` named ``out``: its input (the penultimate layer; the pixels for softmax
+    regression) and its pre-activation. The head's weights are copied: for frozen models
+    (attacks, detectors), not for training.
+    """
+    out = model.get_layer("out")
+    kernel, bias = out.get_weights()  # (f, k), (k,)
+    head = layers.Dense(kernel.shape[1], name="logits")
+    features = out.input
+    split = keras.Model(model.inputs, [features, head(features)], name=f"{model.name}_logits")
+    head.set_weights([kernel, bias])
+    return split
+
+
 def load_model(path) -> keras.Model:
     """Load a saved ``.keras`` model safely (``safe_mode=True``, no custom objects)."""
     import zipfile
