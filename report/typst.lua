@@ -5,3 +5,14 @@ function Image(img)
   end
   return img
 end
+
+-- Pandoc centres a table in typst and its cells inherit that; left-align the columns that
+-- markdown left unspecified, as the HTML does.
+function Table(tbl)
+  for i, spec in ipairs(tbl.colspecs) do
+    if spec[1] == "AlignDefault" then
+      tbl.colspecs[i] = { "AlignLeft", spec[2] }
+    end
+  end
+  return tbl
+end

@@ -1,8 +1,7 @@
 import pandas as pd
 import pytest
 
-from mnist_fooling.errors import UserInputError
-from mnist_fooling.render import expand_shortcodes, lookup
+from mnist_fooling.render import expand_shortcodes
 from mnist_fooling.report import (
     accuracy_variables,
     benchmark_table,
@@ -11,21 +10,6 @@ from mnist_fooling.report import (
 )
 
 from .conftest import ROOT
-
-
-def test_expand_var_and_include(tmp_path):
-    (tmp_path / "tables").mkdir()
-    (tmp_path / "tables" / "t.md").write_text("| a |\n|---|\n| 1 |\n")
-    text = "x {{< var accuracy.cnn.test >}} y\n\n{{< include tables/t.md >}}\n"
-    out = expand_shortcodes(text, root=tmp_path, variables={"accuracy": {"cnn": {"test": "99.1%"}}})
-    assert out == "x 99.1% y\n\n| a |\n|---|\n| 1 |\n\n"
-
-
-def test_missing_variable_or_include_is_an_error(tmp_path):
-    with pytest.raises(UserInputError, match="'a.b' is not in _variables.yml"):
-        lookup({"a": {"c": 1}}, "a.b")
-    with pytest.raises(UserInputError, match="does not exist"):
-        expand_shortcodes("{{< include nope.md >}}", root=tmp_path, variables={})
 
 
 def test_every_shortcode_of_the_report_resolves_for_a_full_variable_set():
@@ -81,21 +65,3 @@ def test_benchmark_table_reads_snakemake_tsv(tmp_path):
     tsv.write_text("s\th:m:s\tmax_rss\tmax_vms\n12.345\t0:00:12\t1024.5\t2000\n")
     table = benchmark_table([tsv])
     assert table.to_dict("records") == [dict(job="train_cnn", seconds="12.3", max_rss_mb="1024")]
-
-
-def test_render_sweeps_a_killed_renders_build_directory(tmp_path):
-    from mnist_fooling.render import render_report
-
-    stale = tmp_path / "out" / ".build-killed"
-    stale.mkdir(parents=True)
-    (stale / "index.typ").write_text("left by SIGKILL")
-    with pytest.raises(FileNotFoundError):  # no inputs here: only the sweep is under test
-        render_report(
-            source=tmp_path / "missing",
-            inputs=tmp_path,
-            figures=[],
-            html=tmp_path / "out" / "r.html",
-            pdf=tmp_path / "out" / "r.pdf",
-        )
-    assert not stale.exists()
-    assert not list((tmp_path / "out").glob(".build-*"))
