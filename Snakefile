@@ -13,9 +13,11 @@ include: "workflow/rules/pca.smk"
 include: "workflow/rules/edge.smk"
 include: "workflow/rules/fooling.smk"
 include: "workflow/rules/eleventh.smk"
+include: "workflow/rules/detectors.smk"
 include: "workflow/rules/benchmark.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/explorer.smk"
 
 
 rule all:
@@ -23,3 +25,4 @@ rule all:
     input:
         REPORT_HTML,
         REPORT_PDF,
+        f"{R}/report/explorer.html",

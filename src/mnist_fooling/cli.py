@@ -103,11 +103,11 @@ def _check_counts(**counts: int) -> None:
 
 
 def cmd_pca(args) -> None:
-    from .pca import run_pca, score_eigen_digits
+    from .pca import eigen_likeness, run_pca
 
     _check_counts(n_noise=args.n_noise, n_eigen=args.n_eigen)
-    if not all(1 <= k <= 784 for k in [*args.ks, args.k_error]):
-        raise UserInputError("numbers of components (--ks, --k-error) must lie in 1..784")
+    if not all(1 <= k <= 784 for k in [*args.ks, args.k_error, args.n_eigen]):
+        raise UserInputError("--ks, --k-error and --n-eigen must lie in 1..784")
     run_pca(
         data=args.data,
         ks=args.ks,
@@ -117,11 +117,11 @@ def cmd_pca(args) -> None:
         out_dir=args.out_dir,
         n_train=args.n_train,
     )
-    score_eigen_digits(
+    eigen_likeness(
         pca_npz=args.out_dir / "pca.npz",
-        models=_models_arg(args.models),
+        data=args.data,
         n=args.n_eigen,
-        out=args.out_dir / "eigen_outputs.csv",
+        out=args.out_dir / "eigen_likeness.csv",
     )
 
 
@@ -149,23 +149,20 @@ def cmd_report_inputs(args) -> None:
 
     config = json.loads(args.config_json)
     validate_config(config)
-    write_report_inputs(
+    benchmarks = []
+    for path in args.benchmarks:  # a folder stands for the TSVs in it
+        benchmarks += sorted(path.glob("*.tsv")) if path.is_dir() else [path]
+    claims = write_report_inputs(
         out_dir=args.out_dir,
         config=config,
-        accuracy=args.accuracy,
-        confidence=args.confidence,
-        benchmarks=args.benchmarks,
+        fragments=args.fragments,
+        benchmarks=benchmarks,
         repo=args.repo,
+        sections=args.sections,
         reliability=args.reliability,
         bad_inputs=args.bad_inputs,
-        pca_dir=args.pca_dir,
-        edge_dir=args.edge_dir,
-        fooling=args.fooling,
-        transfer=args.transfer,
-        likeness=args.likeness,
-        eleventh=args.eleventh,
-        speed=args.speed,
     )
+    print(claims[["id", "value", "verdict"]].to_string(index=False))
 
 
 def cmd_render(args) -> None:
@@ -209,26 +206,95 @@ def cmd_fool(args) -> None:
         raise UserInputError(f"--method must be one of {METHODS}, got {args.method!r}")
     if args.model not in MODEL_NAMES:
         raise UserInputError(f"--model must be one of {MODEL_NAMES}, got {args.model!r}")
-    _check_counts(runs_per_digit=args.runs_per_digit)
-    if args.runs_of_two is not None and args.runs_of_two < args.runs_per_digit:
-        raise UserInputError("--runs-of-two must be at least --runs-per-digit")
+    _check_counts(runs_per_digit=args.runs_per_digit, attempts_of_two=args.attempts_of_two)
+    if args.runs_of_two < 0:
+        raise UserInputError("--runs-of-two must be at least 0")
     try:
         params = json.loads(args.params_json)
     except json.JSONDecodeError as exc:
         raise UserInputError(f"--params-json is not JSON: {exc}") from exc
-    table = run_fooling(
+    if not isinstance(params, dict):
+        raise UserInputError("--params-json must be a JSON object of the method's parameters")
+    try:
+        table = run_fooling(
+            model_name=args.model,
+            model_path=args.model_file,
+            method=args.method,
+            params=params,
+            runs_per_digit=args.runs_per_digit,
+            runs_of_two=args.runs_of_two,
+            attempts_of_two=args.attempts_of_two,
+            seed=args.seed,
+            data=args.data,
+            out_npz=args.out_npz,
+            out_csv=args.out_csv,
+        )
+    except TypeError as exc:  # a parameter the method does not take
+        raise UserInputError(f"--params-json: {exc}") from exc
+    print(table.groupby("target")[["converged", "confidence", "evaluations"]].mean().to_string())
+
+
+def cmd_fool_model(args) -> None:
+    from .config import validate_fooling
+    from .fooling import run_model
+    from .models import MODEL_NAMES
+
+    if args.model not in MODEL_NAMES:
+        raise UserInputError(f"--model must be one of {MODEL_NAMES}, got {args.model!r}")
+    try:
+        fooling = json.loads(args.fooling_json)
+    except json.JSONDecodeError as exc:
+        raise UserInputError(f"--fooling-json is not JSON: {exc}") from exc
+    validate_fooling(fooling)
+    run_model(
         model_name=args.model,
         model_path=args.model_file,
-        method=args.method,
-        params=params,
-        runs_per_digit=args.runs_per_digit,
-        runs_of_two=args.runs_of_two,
+        fooling=fooling,
         seed=args.seed,
         data=args.data,
-        out_npz=args.out_npz,
-        out_csv=args.out_csv,
+        out_dir=args.out_dir,
     )
-    print(table.groupby("target")[["converged", "confidence", "evaluations"]].mean().to_string())
+
+
+def cmd_variogram(args) -> None:
+    from .search.prior import write_variogram_check
+
+    print(
+        write_variogram_check(
+            data=args.data, published=args.published, intended=args.intended, out=args.out
+        ).to_string(index=False)
+    )
+
+
+def cmd_sweep(args) -> None:
+    from .fooling import run_sweep
+    from .search import METHODS
+
+    if args.method not in METHODS:
+        raise UserInputError(f"--method must be one of {METHODS}, got {args.method!r}")
+    _check_counts(runs_per_digit=args.runs_per_digit)
+    try:
+        params, grid = json.loads(args.params_json), json.loads(args.grid_json)
+    except json.JSONDecodeError as exc:
+        raise UserInputError(f"--params-json / --grid-json is not JSON: {exc}") from exc
+    if not isinstance(grid, dict) or not all(isinstance(v, list) and v for v in grid.values()):
+        raise UserInputError("--grid-json must map each parameter to a non-empty list")
+    try:
+        table = run_sweep(
+            model_name=args.model,
+            model_path=args.model_file,
+            method=args.method,
+            params=params,
+            grid=grid,
+            runs_per_digit=args.runs_per_digit,
+            seed=args.seed,
+            data=args.data,
+            out=args.out,
+        )
+    except TypeError as exc:  # a parameter the method does not take
+        raise UserInputError(f"--grid-json/--params-json: {exc}") from exc
+    keys = list(grid)
+    print(table.groupby(keys)[["converged", "looks"]].mean().to_string())
 
 
 def cmd_transfer(args) -> None:
@@ -292,6 +358,22 @@ def cmd_pca_fooling(args) -> None:
     fooling_errors(pca_npz=args.pca, runs=args.runs, k=args.k, out=args.out)
 
 
+def cmd_fragment(args) -> None:
+    from .fragments import build_fragment, write_fragment
+
+    inputs = {}
+    for item in args.input:
+        key, sep, path = item.partition("=")
+        if not sep or not key:
+            raise UserInputError(f"--input expects KEY=PATH, got {item!r}")
+        inputs[key] = Path(path)
+    try:
+        config = json.loads(args.config_json)
+    except json.JSONDecodeError as exc:
+        raise UserInputError(f"--config-json is not JSON: {exc}") from exc
+    write_fragment(args.out, build_fragment(args.stage, inputs, config))
+
+
 def cmd_check_config(args) -> None:
     from .config import load_config
 
@@ -299,10 +381,63 @@ def cmd_check_config(args) -> None:
     print(f"{args.config}: ok")
 
 
+def cmd_detectors(args) -> None:
+    from .detectors import run_detectors
+
+    eleventh = None
+    if args.eleventh is not None:
+        name, sep, path = args.eleventh.partition("=")
+        if not sep or not name or not path:
+            raise UserInputError(f"--eleventh expects NAME=PATH, got {args.eleventh!r}")
+        eleventh = (name, Path(path))
+    try:
+        params = json.loads(args.params_json)
+    except json.JSONDecodeError as exc:
+        raise UserInputError(f"--params-json is not JSON: {exc}") from exc
+    table = run_detectors(
+        models=_models_arg(args.models),
+        data=args.data,
+        runs=args.runs,
+        pca=args.pca,
+        params=params,
+        seed=args.seed,
+        out_dir=args.out_dir,
+        eleventh=eleventh,
+    )
+    summary = table[~table.set.str.startswith("attack_")].groupby(["model", "detector"])
+    print(summary[["auroc", "auroc_low"]].agg({"auroc": "mean", "auroc_low": "min"}).to_string())
+
+
+def cmd_plot_detectors(args) -> None:
+    from .detector_plots import plot_detectors
+
+    for name in ("auroc.csv", "roc.csv"):
+        if not (args.input / name).is_file():
+            raise UserInputError(f"{args.input / name} not found (run `mnist-fooling detectors`)")
+    plot_detectors(in_dir=args.input, out=args.out, heatmap=args.heatmap)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``mnist-fooling`` argument parser."""
     p = argparse.ArgumentParser(prog="mnist-fooling", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("detectors", help="can fooling images be caught? AUROC, adaptive attack")
+    s.add_argument("--models", nargs="+", required=True, metavar="NAME=PATH")
+    s.add_argument("--data", type=Path, default=Path("resources/mnist.npz"))
+    s.add_argument("--runs", type=Path, nargs="*", default=[], help="<model>/<method>.npz")
+    s.add_argument("--pca", type=Path, required=True, help="pca.npz of `mnist-fooling pca`")
+    s.add_argument("--eleventh", metavar="NAME=PATH", help="that model retrained with class 11")
+    s.add_argument("--params-json", default="{}", help="the config's detectors section as JSON")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out-dir", type=Path, required=True)
+    s.set_defaults(func=cmd_detectors)
+
+    s = sub.add_parser("plot-detectors", help="ROC curves and AUROC heatmap of the detectors")
+    s.add_argument("--input", type=Path, required=True, help="the --out-dir of `detectors`")
+    s.add_argument("--out", type=Path, required=True, help="ROC curves (.png)")
+    s.add_argument("--heatmap", type=Path, help="AUROC heatmap (.png)")
+    s.set_defaults(func=cmd_plot_detectors)
 
     s = sub.add_parser("fetch-data", help="download, verify and store MNIST as uint8 .npz")
     s.add_argument("--out", type=Path, default=Path("resources/mnist.npz"))
@@ -341,7 +476,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("pca", help="PCA of the training images, PCA classifiers (C2, C3)")
     s.add_argument("--data", type=Path, default=Path("resources/mnist.npz"))
-    s.add_argument("--models", nargs="+", required=True, metavar="NAME=PATH")
     s.add_argument("--ks", type=int, nargs="+", default=[1, 2, 5, 10, 20, 50, 100])
     s.add_argument("--k-error", type=int, default=50)
     s.add_argument("--n-noise", type=int, default=2000)
@@ -374,28 +508,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, required=True, help="a PNG, or a directory (pca, edge)")
     s.set_defaults(func=cmd_plot)
 
-    s = sub.add_parser("report-inputs", help="write _variables.yml and tables for the report")
+    s = sub.add_parser("report-inputs", help="gather the stages' fragments for the report")
     s.add_argument("--out-dir", type=Path, required=True)
     s.add_argument("--config-json", required=True)
-    s.add_argument("--accuracy", type=Path, required=True)
-    s.add_argument("--confidence", type=Path, required=True)
-    s.add_argument("--benchmarks", type=Path, nargs="*", default=[])
+    s.add_argument("--fragments", type=Path, nargs="*", default=[], help="stage fragments (.json)")
+    s.add_argument(
+        "--benchmarks", type=Path, nargs="*", default=[], help="benchmark TSVs or their folder"
+    )
     s.add_argument("--repo", type=Path, default=Path("."))
+    s.add_argument("--sections", type=Path, default=Path("report/sections"))
     s.add_argument("--reliability", type=Path, help="summary.csv of `make reliability`")
     s.add_argument("--bad-inputs", type=Path, help="bad_inputs.csv of `make reliability`")
-    s.add_argument("--pca-dir", type=Path, help="outputs of `mnist-fooling pca`")
-    s.add_argument("--edge-dir", type=Path, help="outputs of `mnist-fooling edge`")
-    s.add_argument("--fooling", type=Path, nargs="*", help="CSVs of `mnist-fooling fool`")
-    s.add_argument("--transfer", type=Path, help="transfer.csv of `mnist-fooling transfer`")
-    s.add_argument("--likeness", type=Path, help="likeness.csv of the fooling images")
-    s.add_argument(
-        "--eleventh",
-        type=Path,
-        nargs=2,
-        metavar=("RETRAIN_CSV", "RUNS_CSV"),
-        help="the 11th-class retraining summary and the search against the retrained model",
-    )
-    s.add_argument("--speed", type=Path, help="search.csv of `mnist-fooling benchmark`")
     s.set_defaults(func=cmd_report_inputs)
 
     s = sub.add_parser("render", help="render the Quarto report to HTML and PDF")
@@ -422,21 +545,52 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--method", required=True)
     s.add_argument(
         "--params-json",
-        default='{"steps": 100, "threshold": 0.9999}',
-        help="the method's config section as JSON (steps, threshold, ...)",
+        default="{}",
+        help="the method's config section as JSON (e.g. steps, threshold; see the schema)",
     )
     s.add_argument("--runs-per-digit", type=int, default=1)
     s.add_argument(
         "--runs-of-two",
         type=int,
-        default=None,
-        help="runs for the digit 2 in genetic methods (the posts average 1000 '2's)",
+        default=0,
+        help="extra '2's by the genetic driver, for the posts' means of 1000 '2's",
+    )
+    s.add_argument(
+        "--attempts-of-two", type=int, default=100, help="the driver's retries per extra '2'"
     )
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--data", type=Path, default=Path("resources/mnist.npz"))
     s.add_argument("--out-npz", type=Path, required=True)
     s.add_argument("--out-csv", type=Path, required=True)
     s.set_defaults(func=cmd_fool)
+
+    s = sub.add_parser("fool-model", help="every configured fooling method against one model")
+    s.add_argument("--model", required=True, help="model name (softmax, mlp, cnn)")
+    s.add_argument("--model-file", type=Path, required=True)
+    s.add_argument("--fooling-json", required=True, help="the config's fooling section as JSON")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--data", type=Path, default=Path("resources/mnist.npz"))
+    s.add_argument("--out-dir", type=Path, required=True, help="<out-dir>/<method>.npz, .csv")
+    s.set_defaults(func=cmd_fool_model)
+
+    s = sub.add_parser("variogram", help="C15: the published variogram cost against training '2's")
+    s.add_argument("--data", type=Path, default=Path("resources/mnist.npz"))
+    s.add_argument("--published", type=Path, required=True, help="genetic_prior .npz")
+    s.add_argument("--intended", type=Path, required=True, help="genetic_prior_intended .npz")
+    s.add_argument("--out", type=Path, required=True)
+    s.set_defaults(func=cmd_variogram)
+
+    s = sub.add_parser("sweep", help="one method over a grid of its parameters")
+    s.add_argument("--model", required=True, help="model name (softmax, mlp, cnn)")
+    s.add_argument("--model-file", type=Path, required=True)
+    s.add_argument("--method", required=True)
+    s.add_argument("--params-json", default="{}", help="the method's config section as JSON")
+    s.add_argument("--grid-json", required=True, help='e.g. {"density": [0.01, 0.05]}')
+    s.add_argument("--runs-per-digit", type=int, default=1)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--data", type=Path, default=Path("resources/mnist.npz"))
+    s.add_argument("--out", type=Path, required=True)
+    s.set_defaults(func=cmd_sweep)
 
     s = sub.add_parser("transfer", help="score fooling images with every model")
     s.add_argument("--runs", type=Path, nargs="+", required=True, help="<model>/<method>.npz")
@@ -484,10 +638,38 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, default=Path("results/reliability"))
     s.set_defaults(func=cmd_reliability)
 
+    s = sub.add_parser("fragment", help="a stage's report fragment: variables, tables, claims")
+    s.add_argument("stage", help="the stage (module mnist_fooling.<stage> with fragment())")
+    s.add_argument("--input", nargs="*", default=[], metavar="KEY=PATH", help="the stage's files")
+    s.add_argument("--config-json", default="{}", help="the effective workflow config")
+    s.add_argument("--out", type=Path, required=True, help="the fragment (.json)")
+    s.set_defaults(func=cmd_fragment)
+
     s = sub.add_parser("check-config", help="validate a workflow config file")
     s.add_argument("config", type=Path)
     s.set_defaults(func=cmd_check_config)
+
+    s = sub.add_parser("explorer", help="a static HTML page to browse every fooling image")
+    s.add_argument("--runs", type=Path, nargs="+", required=True, help="<model>/<method>.npz")
+    s.add_argument("--models", nargs="+", required=True, metavar="NAME=PATH")
+    s.add_argument("--out", type=Path, required=True, help="the page (explorer.html)")
+    s.set_defaults(func=cmd_explorer)
     return p
+
+
+def cmd_explorer(args) -> None:
+    from .explorer import write_explorer
+
+    runs = {}
+    for path in args.runs:  # .../fooling/<model>/<method>.npz: the names come from the path
+        key = (path.parent.name, path.stem)
+        if path.suffix != ".npz" or not path.parent.name:
+            raise UserInputError(f"--runs expects <model>/<method>.npz, got {path}")
+        if key in runs:
+            raise UserInputError(f"--runs: {runs[key]} and {path} are both {'/'.join(key)}")
+        runs[key] = path
+    n = write_explorer(runs=runs, models=_models_arg(args.models), out=args.out)
+    print(f"{args.out}: {n} images")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ import yaml
 
 from .errors import UserInputError
 
+GENETIC = ("genetic", "genetic_prior", "genetic_prior_intended")
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
 
@@ -40,10 +41,22 @@ def validate_config(config: dict, *, schema: Path = SCHEMA) -> None:
         best = jsonschema.exceptions.best_match(errors)
         raise UserInputError(f"config error: {describe(best)}")
     fooling, eleventh = config["fooling"], config["eleventh"]
-    if fooling["runs_of_two"] < fooling["runs_per_digit"]:
-        raise UserInputError(
-            "config error: fooling.runs_of_two must be at least fooling.runs_per_digit"
-        )
+    for model, methods in fooling.get("counts", {}).items():
+        for method in methods:
+            if method not in fooling["methods"]:
+                raise UserInputError(
+                    f"config error: fooling.counts.{model}.{method}: {method!r} is not in "
+                    "fooling.methods"
+                )
+    for method, sweep in fooling.get("sweeps", {}).items():
+        if method not in fooling["methods"]:
+            raise UserInputError(
+                f"config error: fooling.sweeps.{method}: {method!r} is not in fooling.methods"
+            )
+        if sweep["model"] not in config["models"]:
+            raise UserInputError(
+                f"config error: fooling.sweeps.{method}.model {sweep['model']!r} is not in models"
+            )
     if eleventh["model"] not in config["models"]:
         raise UserInputError(f"config error: eleventh.model {eleventh['model']!r} is not in models")
     if eleventh["method"] not in fooling["methods"]:
@@ -63,3 +76,26 @@ def load_config(path: Path, *, schema: Path = SCHEMA) -> dict:
         raise UserInputError(f"config error: {path} does not hold a mapping")
     validate_config(config, schema=schema)
     return config
+
+
+def counts_for(fooling: dict, model: str, method: str) -> dict:
+    """``runs_per_digit``, ``runs_of_two`` and ``attempts_of_two`` of one (model, method):
+    the ``fooling`` config section's defaults, overridden by ``counts.<model>.<method>``."""
+    keys = ("runs_per_digit", "runs_of_two", "attempts_of_two")
+    found = {k: fooling[k] for k in keys}
+    found.update(fooling.get("counts", {}).get(model, {}).get(method, {}))
+    if method not in GENETIC:
+        found["runs_of_two"] = 0  # the extra '2's are the genetic driver's (C9, C14)
+    return found
+
+
+def validate_fooling(fooling: dict, *, schema: Path = SCHEMA) -> None:
+    """Raise :class:`UserInputError` naming the first problem of a ``fooling`` config section."""
+    with open(schema) as fh:
+        spec = yaml.safe_load(fh)
+    section = {"$defs": spec["$defs"], **spec["properties"]["fooling"]}
+    errors = list(jsonschema.Draft202012Validator(section).iter_errors(fooling))
+    if errors:
+        raise UserInputError(
+            f"--fooling-json: {describe(jsonschema.exceptions.best_match(errors))}"
+        )

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .config import GENETIC
 from .io import write_csv, write_npz
 from .search import METHODS, make_method, run_search
-from .search.engine import Scorer, network_evaluations, replicate_index
+from .search.engine import CURVE_EVALUATIONS, Scorer, network_evaluations, replicate_index
 
 log = logging.getLogger(__name__)
-SEARCH_KEYS = ("steps", "threshold")
 
 
 def method_seed(seed: int, model: str, method: str) -> np.random.Generator:
@@ -23,6 +23,33 @@ def method_seed(seed: int, model: str, method: str) -> np.random.Generator:
     return np.random.default_rng([seed, MODEL_NAMES.index(model), METHODS.index(method)])
 
 
+def _stats_for(method: str, data: Path | None):
+    if not method.startswith("genetic_prior"):
+        return None
+    from .data import load_mnist
+    from .search.prior import digit_stats
+
+    mnist = load_mnist(data)
+    return digit_stats(mnist.x_train, mnist.y_train)
+
+
+def _concat(results: list) -> dict:
+    """The fields of several :class:`SearchResult` s, run after run."""
+    fields = ("images", "target", "outputs", "outcome", "cost", "attempts", "evaluations")
+    fields += ("steps", "curve")
+    return {f: np.concatenate([getattr(r, f) for r in results]) for f in fields}
+
+
+def converged_means(images: np.ndarray, target: np.ndarray, converged: np.ndarray):
+    """``(means (10, 28, 28), n (10,))``: each digit's mean over its converged images (the
+    posts average converged images only); a digit with none gets a blank mean and n = 0."""
+    means = np.zeros((10, 28, 28), np.float32)
+    n = np.bincount(target[converged], minlength=10)
+    for d in np.flatnonzero(n):
+        means[d] = images[converged & (target == d)].mean(axis=0)
+    return means, n
+
+
 def run_fooling(
     *,
     model_name: str,
@@ -30,18 +57,20 @@ def run_fooling(
     method: str,
     params: dict,
     runs_per_digit: int,
-    runs_of_two: int | None = None,
+    runs_of_two: int = 0,
+    attempts_of_two: int = 100,
     seed: int,
     data: Path | None,
     out_npz: Path,
     out_csv: Path,
+    scorer: Scorer | None = None,
 ) -> pd.DataFrame:
     """Search ``runs_per_digit`` fooling images of each digit; write arrays and a summary CSV.
 
-    ``params`` is the method's config section: ``steps`` and ``threshold`` for the search, the
-    rest for the method. Methods with a prior read the training set's digit statistics.
-    ``runs_of_two`` (genetic methods only) raises the number of '2's, for the posts' means of
-    1000 '2's (C9, C14).
+    ``params`` is the method's config section. Methods with a prior read the training set's
+    digit statistics. ``runs_of_two`` (genetic methods only) adds that many '2's made by the
+    post's driver, each retried up to ``attempts_of_two`` times until it converges, for the
+    posts' means of 1000 '2's (C9, C14); they are flagged ``extra`` and count in no rate.
     """
     from .models import load_model
 
@@ -49,57 +78,60 @@ def run_fooling(
         raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
     if runs_per_digit < 1:
         raise ValueError("runs_per_digit must be at least 1")
-    if runs_of_two is not None and runs_of_two < runs_per_digit:
-        raise ValueError("runs_of_two must be at least runs_per_digit")
-    search = {k: params[k] for k in SEARCH_KEYS}
-    rest = {k: v for k, v in params.items() if k not in SEARCH_KEYS}
-    stats = None
-    if method.startswith("genetic_prior"):
-        from .data import load_mnist
-        from .search.prior import digit_stats
-
-        mnist = load_mnist(data)
-        stats = digit_stats(mnist.x_train, mnist.y_train)
-    engine_method = make_method(method, rest, stats=stats)
+    if runs_of_two < 0 or attempts_of_two < 1:
+        raise ValueError("runs_of_two must be at least 0 and attempts_of_two at least 1")
+    if runs_of_two and method not in GENETIC:
+        raise ValueError(f"runs_of_two is for the genetic methods {GENETIC}, not {method!r}")
+    stats = _stats_for(method, data)
+    scorer = scorer or Scorer(load_model(model_path))
+    rng = method_seed(seed, model_name, method)
     targets = np.repeat(np.arange(10), runs_per_digit)
-    if runs_of_two and method.startswith("genetic"):
-        targets = np.concatenate([targets, np.full(runs_of_two - runs_per_digit, 2)])
-    replicate = replicate_index(targets)
-    shared = engine_method.shared_evaluations
     log.info("%s on %s: %d runs, %s", method, model_name, len(targets), params)
-    result = run_search(
-        engine_method,
-        Scorer(load_model(model_path)),
-        targets=targets,
-        steps=int(search["steps"]),
-        threshold=float(search["threshold"]),
-        rng=method_seed(seed, model_name, method),
-    )
-    means = np.stack([result.images[result.target == d].mean(axis=0) for d in range(10)])
+    engine_method = make_method(method, params, stats=stats)
+    label = f"{method} on {model_name}"
+    results = [run_search(engine_method, scorer, targets=targets, rng=rng, label=label)]
+    if runs_of_two:
+        driver = make_method(method, {**params, "max_attempts": attempts_of_two}, stats=stats)
+        twos = np.full(runs_of_two, 2)
+        results.append(
+            run_search(driver, scorer, targets=twos, rng=rng, label=f"{label}, extra '2's")
+        )
+    found = _concat(results)
+    n = len(found["target"])
+    extra = np.arange(n) >= len(targets)
+    replicate = np.where(extra, -1, replicate_index(found["target"]))
+    converged = found["outcome"] == "converged"
+    means, mean_n = converged_means(found["images"], found["target"], converged)
     write_npz(
         out_npz,
-        images=result.images,
-        target=result.target,
-        outputs=result.outputs,
-        converged=result.converged,
-        evaluations=result.evaluations,
+        **{k: v for k, v in found.items() if k != "outcome"},
+        outcome=found["outcome"].astype("U9"),
+        converged=converged,
         replicate=replicate,
-        curve=result.curve,
-        means=means.astype(np.float32),
+        extra=extra,
+        curve_evaluations=CURVE_EVALUATIONS,
+        means=means,
+        mean_n=mean_n,
     )
-    rows = np.arange(len(targets))
+    rows = np.arange(n)
+    shared = engine_method.shared_evaluations
     table = pd.DataFrame(
         dict(
             model=model_name,
             method=method,
             run=rows,
             replicate=replicate,
-            target=result.target,
-            confidence=result.outputs[rows, result.target],
-            top=result.outputs.argmax(axis=1),
-            converged=result.converged,
-            evaluations=result.evaluations,
-            steps=np.sum(~np.isnan(result.curve), axis=1) - 1,  # steps after the start
+            extra=extra,
+            target=found["target"],
+            confidence=found["outputs"][rows, found["target"]],
+            top=found["outputs"].argmax(axis=1),
+            top_output=found["outputs"].max(axis=1),
+            outcome=found["outcome"],
+            converged=converged,
+            cost=found["cost"],
+            attempts=found["attempts"],
+            evaluations=found["evaluations"],
+            steps=found["steps"],
             shared_evaluations=shared,
         )
     )
@@ -108,55 +140,12 @@ def run_fooling(
         "%s on %s: %d/%d converged, %d network evaluations",
         method,
         model_name,
-        int(result.converged.sum()),
-        len(targets),
-        network_evaluations(result.evaluations, replicate, shared=shared),
+        int(converged.sum()),
+        n,
+        network_evaluations(found["evaluations"][~extra], replicate[~extra], shared=shared)
+        + int(found["evaluations"][extra].sum()),
     )
     return table
-
-
-GRADIENT_FREE = ("genetic", "genetic_prior", "genetic_prior_intended", "hillclimb", "map_elites")
-BUDGET = 90_000  # network evaluations for all ten digits (pyribs' fooling tutorial: 900,000)
-BUDGET_LEVEL = 0.9999  # the posts' "fooled": a digit's output at 99.99% or more
-
-
-def budget_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Network evaluations to fool all ten digits at 99.99%, per replicate, gradient-free methods.
-
-    A replicate is the k-th run of every digit; its total is the sum over its ten runs (their
-    maximum where runs share evaluations, as in MAP-Elites). A replicate is complete when all
-    ten runs reached :data:`BUDGET_LEVEL` (hill climbing stops at 0.99, so it rarely is); an
-    incomplete one counts as infinitely many evaluations.
-
-    Returns:
-        One row per (model, method): replicates, complete, median total over all replicates
-        (inf when half or more are incomplete), share of replicates within :data:`BUDGET`.
-    """
-    rows = []
-    first = runs[runs.method.isin(GRADIENT_FREE)]
-    for (model, method), g in first.groupby(["model", "method"], sort=False):
-        shared = bool(g.shared_evaluations.iloc[0])
-        g = g.assign(fooled=g.confidence >= BUDGET_LEVEL)
-        per = g.groupby("replicate").agg(
-            digits=("target", "nunique"),
-            complete=("fooled", "all"),
-            total=("evaluations", "max" if shared else "sum"),
-        )
-        per = per[per.digits == 10]
-        if per.empty:
-            continue
-        total = per.total.where(per.complete, np.inf)
-        rows.append(
-            dict(
-                model=model,
-                method=method,
-                replicates=len(per),
-                complete=int(per.complete.sum()),
-                median_total=float(np.median(total)),
-                within_budget=float((total <= BUDGET).mean()),
-            )
-        )
-    return pd.DataFrame(rows)
 
 
 def transfer_table(runs: dict[tuple[str, str], Path], models: dict[str, Path]) -> pd.DataFrame:
@@ -193,3 +182,103 @@ def transfer_table(runs: dict[tuple[str, str], Path], models: dict[str, Path]) -
                 )
             )
     return pd.DataFrame(rows)
+
+
+def run_model(
+    *, model_name: str, model_path: Path, fooling: dict, seed: int, data: Path, out_dir: Path
+) -> None:
+    """Every method of the ``fooling`` config section against one model, in one process (the
+    model is loaded and compiled once); writes ``<out_dir>/<method>.npz`` and ``.csv``."""
+    from .config import counts_for
+    from .models import load_model
+
+    scorer = Scorer(load_model(model_path))
+    for method, params in fooling["methods"].items():
+        counts = counts_for(fooling, model_name, method)
+        run_fooling(
+            model_name=model_name,
+            model_path=model_path,
+            method=method,
+            params=params,
+            seed=seed,
+            data=data,
+            out_npz=out_dir / f"{method}.npz",
+            out_csv=out_dir / f"{method}.csv",
+            scorer=scorer,
+            **counts,
+        )
+
+
+def grid_points(grid: dict[str, list]) -> list[dict]:
+    """Every combination of a parameter grid ``{name: [values]}``, in order."""
+    import itertools
+
+    names = list(grid)
+    return [dict(zip(names, values, strict=True)) for values in itertools.product(*grid.values())]
+
+
+def run_sweep(
+    *,
+    model_name: str,
+    model_path: Path,
+    method: str,
+    params: dict,
+    grid: dict[str, list],
+    runs_per_digit: int,
+    seed: int,
+    data: Path,
+    out: Path,
+) -> pd.DataFrame:
+    """Run ``method`` at every point of ``grid`` (overriding ``params``); one row per run.
+
+    The rows carry the grid's values, the run's outcome, steps and evaluations, and how the
+    network-free template reader sees its image (correlation with the target's mean training
+    digit; whether it looks like it), for sensitivity tables and trade-off curves.
+    """
+    from .data import load_mnist
+    from .likeness import correlations, floor_of_real_digits, templates
+    from .models import load_model
+
+    if not grid or any(len(v) == 0 for v in grid.values()):
+        raise ValueError("a sweep needs at least one value per parameter")
+    mnist = load_mnist(data)
+    template = templates(mnist.x_train, mnist.y_train)
+    floor = floor_of_real_digits(mnist.x_test, mnist.y_test, template)
+    scorer = Scorer(load_model(model_path))
+    rng = method_seed(seed, model_name, method)
+    targets = np.repeat(np.arange(10), runs_per_digit)
+    frames = []
+    for point in grid_points(grid):
+        label = f"{method} on {model_name} at {point}"
+        result = run_search(
+            make_method(method, {**params, **point}), scorer, targets=targets, rng=rng, label=label
+        )
+        corr = correlations(result.images, template)
+        own = corr[np.arange(len(targets)), targets]
+        frames.append(
+            pd.DataFrame(
+                dict(
+                    model=model_name,
+                    method=method,
+                    **{k: v for k, v in point.items()},
+                    target=targets,
+                    confidence=result.outputs[np.arange(len(targets)), targets],
+                    outcome=result.outcome,
+                    converged=result.converged,
+                    steps=result.steps,
+                    evaluations=result.evaluations,
+                    own_corr=own,
+                    looks=(corr.argmax(axis=1) == targets) & (own >= floor),
+                )
+            )
+        )
+    table = pd.concat(frames, ignore_index=True)
+    write_csv(out, table)
+    return table
+
+
+def fragment(inputs: dict[str, Path], config: dict) -> dict:
+    """The fooling sections of the report (see :mod:`mnist_fooling.fooling_report`)."""
+    from .fooling_report import fragment as fooling_fragment
+
+    return fooling_fragment(inputs, config)

@@ -145,37 +145,41 @@ def run_pca(
     write_csv(out_dir / "reconstruction_error.csv", pd.concat(errors, ignore_index=True))
 
 
-def eigen_ink(components: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Network inputs from the first ``n`` components: the positive part of +v and of −v.
+def eigen_likeness(*, pca_npz: Path, data: Path, n: int, out: Path) -> pd.DataFrame:
+    """The template reader on the first ``n`` eigen-digits (C2), in both signs.
 
-    An eigenvector's sign is arbitrary; its positive part, scaled to a maximum of 1, is the ink
-    it adds to the mean digit. Returns images ``(2n, 28, 28)``, component index and sign.
+    An eigenvector's sign is arbitrary (R's and ours may differ), and rescaling to [0, 1] does
+    not change a correlation, so each component is read as +v and as −v: it looks like a
+    digit when either sign's best-matching mean training digit correlates at least as well
+    as 95% of real test digits do with their own.
+
+    Returns:
+        One row per component: component, sign and digit of the better reading, its
+        correlation, the floor, and ``looks_like_digit``.
     """
-    signed = np.concatenate([components[:n], -components[:n]])  # (2n, 784)
-    ink = np.clip(signed, 0, None)
-    ink /= np.maximum(ink.max(axis=1, keepdims=True), 1e-12)
-    index = np.concatenate([np.arange(1, n + 1)] * 2)
-    sign = np.repeat([1, -1], n)
-    return ink.reshape(-1, 28, 28).astype(np.float32), index, sign
+    from .data import load_mnist
+    from .likeness import correlations, floor_of_real_digits, templates
 
-
-def score_eigen_digits(*, pca_npz: Path, models: dict[str, Path], n: int, out: Path) -> None:
-    """Each model's top output on the eigen-digits' ink (a proxy for "recognisable", C2)."""
-    from .backend import predict_batched
-    from .models import load_model
-
+    mnist = load_mnist(data)
+    template = templates(mnist.x_train, mnist.y_train)
+    floor = floor_of_real_digits(mnist.x_test, mnist.y_test, template)
     with np.load(pca_npz, allow_pickle=False) as npz:
-        components = npz["components"]
-    images, index, sign = eigen_ink(components, n)
-    rows = []
-    for name, path in models.items():
-        out_ = predict_batched(load_model(path), images)
-        rows.append(
-            pd.DataFrame(
-                dict(model=name, component=index, sign=sign, top1=out_.argmax(1), p1=out_.max(1))
-            )
+        v = npz["components"][:n].reshape(-1, 28, 28)
+    corr = np.stack([correlations(v, template), correlations(-v, template)])  # (2, n, 10)
+    sign = corr.max(axis=2).argmax(axis=0)  # (n,) the better reading
+    best = corr[sign, np.arange(n)]  # (n, 10)
+    table = pd.DataFrame(
+        dict(
+            component=np.arange(1, n + 1),
+            sign=np.where(sign == 0, 1, -1),
+            digit=best.argmax(axis=1),
+            corr=best.max(axis=1),
+            floor=floor,
+            looks_like_digit=best.max(axis=1) >= floor,
         )
-    write_csv(out, pd.concat(rows, ignore_index=True))
+    )
+    write_csv(out, table)
+    return table
 
 
 def fooling_errors(*, pca_npz: Path, runs: list[Path], k: int, out: Path) -> pd.DataFrame:
@@ -203,3 +207,57 @@ def fooling_errors(*, pca_npz: Path, runs: list[Path], k: int, out: Path) -> pd.
     table = pd.concat(frames, ignore_index=True)
     write_csv(out, table)
     return table
+
+
+def fragment(inputs: dict[str, Path], config: dict) -> dict:
+    """The report's PCA section: variance levels, classifier table, claims C2 and C3."""
+    from .claims import claim_row, pct, seed000
+    from .claims.common import interval
+    from .tables import markdown_table
+
+    pca_acc = pd.read_csv(inputs["accuracy"])
+    eigen = pd.read_csv(inputs["eigen_likeness"])
+    ev = pd.read_csv(inputs["explained_variance"])["eigenvalue"].to_numpy()
+    variables = {f"k{round(100 * lv)}": components_for(ev, lv) for lv in VARIANCE_LEVELS}
+    r, best = seed000.pca_headline(pca_acc)
+    variables.update(
+        ncm_k=int(r.k),
+        ncm_acc=pct(r.accuracy),
+        best_rule=best.rule,
+        best_k=int(best.k),
+        best_acc=pct(best.accuracy),
+        eigen_looks=int(eigen.looks_like_digit.sum()),
+        eigen_n=len(eigen),
+    )
+    view = pca_acc.assign(
+        accuracy=pca_acc.accuracy.map(pct),
+        interval=[interval(a, b) for a, b in zip(pca_acc.ci_low, pca_acc.ci_high, strict=True)],
+    )
+    eigen_view = eigen.assign(
+        sign=eigen.sign.map({1: "+v", -1: "−v"}),
+        corr=eigen["corr"].map("{:.2f}".format),
+        looks=eigen.looks_like_digit.map({True: "yes", False: "no"}),
+    )
+    claims = [claim_row("C2", seed000.c2(eigen)), claim_row("C3", seed000.c3(pca_acc))]
+    return dict(
+        variables=variables,
+        tables=dict(
+            accuracy=markdown_table(
+                view,
+                dict(
+                    rule="rule", k="components k", accuracy="test accuracy", interval="95% interval"
+                ),
+            ),
+            eigen=markdown_table(
+                eigen_view,
+                dict(
+                    component="component",
+                    sign="sign",
+                    digit="best-matching digit",
+                    corr="correlation",
+                    looks="looks like a digit",
+                ),
+            ),
+        ),
+        claims=[c for c in claims if c],
+    )

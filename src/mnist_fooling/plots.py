@@ -220,42 +220,50 @@ def plot_edge(*, edge_dir: Path, out_dir: Path) -> None:
     plt.close(fig)
 
 
+def _fooling_grids(runs: dict, model: str, out_dir: Path) -> None:
+    """One image per digit and method (the highest target output among the replicates), and
+    the converged means with their n."""
+    methods = [k[1] for k in runs if k[0] == model]
+    first, means, titles, mean_titles = [], [], [], []
+    for method in methods:
+        r = runs[(model, method)]
+        conf = r["outputs"][np.arange(len(r["target"])), r["target"]]
+        replicate = ~r["extra"] if "extra" in r else np.ones(len(conf), bool)
+        pick = [
+            int(
+                np.flatnonzero(replicate & (r["target"] == d))[
+                    np.argmax(conf[replicate & (r["target"] == d)])
+                ]
+            )
+            for d in range(10)
+        ]
+        first.append(r["images"][pick])
+        titles += [f"{100 * conf[i]:.2f}%" for i in pick]
+        means.append(r["means"])
+        mean_titles += [f"n={n}" for n in r["mean_n"]]
+    for images, name, t in (
+        (first, f"fooling_{model}.png", titles),
+        (means, f"fooling_{model}_means.png", mean_titles),
+    ):
+        fig = image_grid(np.concatenate(images), ncols=10, titles=t, row_labels=methods, scale=1.0)
+        fig.subplots_adjust(hspace=0.35)
+        for d, ax in enumerate(fig.axes[:10]):  # digit names above the first row
+            ax.text(
+                0.5, 1.35, f"'{d}'", transform=ax.transAxes, ha="center", fontsize=10, weight="bold"
+            )
+        save_figure(fig, out_dir / name)
+        plt.close(fig)
+
+
 def plot_fooling(*, fooling_dir: Path, out_dir: Path) -> None:
-    """Per model: one fooling image per method and digit, and the per-digit means; convergence."""
+    """Per model: one fooling image per method and digit, the converged means; convergence."""
     runs = {}
     for model_dir in sorted(p for p in fooling_dir.iterdir() if p.is_dir()):
         for npz in sorted(model_dir.glob("*.npz")):
             runs[(model_dir.name, npz.stem)] = _load_npz(npz)
     models = [m for m in MODEL_ORDER if any(k[0] == m for k in runs)]
     for model in models:
-        methods = [k[1] for k in runs if k[0] == model]
-        first, means, titles = [], [], []
-        for method in methods:
-            r = runs[(model, method)]
-            pick = [int(np.flatnonzero(r["target"] == d)[0]) for d in range(10)]
-            first.append(r["images"][pick])
-            means.append(r["means"])
-            titles += [f"{100 * r['outputs'][i, d]:.2f}%" for d, i in enumerate(pick)]
-        for images, name, t in (
-            (first, f"fooling_{model}.png", titles),
-            (means, f"fooling_{model}_means.png", None),
-        ):
-            fig = image_grid(
-                np.concatenate(images), ncols=10, titles=t, row_labels=methods, scale=1.0
-            )
-            fig.subplots_adjust(hspace=0.35 if t else 0.1)
-            for d, ax in enumerate(fig.axes[:10]):  # digit names above the first row
-                ax.text(
-                    0.5,
-                    1.35 if t else 1.08,
-                    f"'{d}'",
-                    transform=ax.transAxes,
-                    ha="center",
-                    fontsize=10,
-                    weight="bold",
-                )
-            save_figure(fig, out_dir / name)
-            plt.close(fig)
+        _fooling_grids(runs, model, out_dir)
     sns.set_theme(style="whitegrid", context="paper")
     fig, axes = plt.subplots(
         1, len(models), figsize=(4 * len(models), 3.2), squeeze=False, sharey=True
@@ -264,22 +272,10 @@ def plot_fooling(*, fooling_dir: Path, out_dir: Path) -> None:
         for (m, method), r in runs.items():
             if m != model:
                 continue
-            per_step = np.nanmedian(
-                np.where(
-                    np.isnan(r["curve"]), np.nanmax(r["curve"], axis=1, keepdims=True), r["curve"]
-                ),
-                axis=0,
-            )
-            evals_per_step = max(
-                1,
-                int(
-                    np.median(
-                        r["evaluations"] / np.maximum(1, np.sum(~np.isnan(r["curve"]), axis=1))
-                    )
-                ),
-            )
-            x = np.arange(len(per_step)) * evals_per_step + evals_per_step
-            ax.plot(x, per_step, label=method)
+            curve = r["curve"][~r["extra"]] if "extra" in r else r["curve"]
+            seen = ~np.all(np.isnan(curve), axis=0)
+            median = np.nanmedian(curve[:, seen], axis=0)
+            ax.plot(r["curve_evaluations"][seen], median, label=method)
         ax.set(
             xscale="log",
             title=f"model = {model}",
@@ -294,16 +290,16 @@ def plot_fooling(*, fooling_dir: Path, out_dir: Path) -> None:
 
 
 def plot_twos(runs: dict, *, models: list[str], out: Path) -> None:
-    """The posts' averages: the mean of all '2's of each genetic method (columns) per model."""
+    """The posts' averages: the mean of the converged '2's of each genetic method (columns)."""
     genetic = ("genetic", "genetic_prior", "genetic_prior_intended")
     methods = [m for m in genetic if any(k[1] == m for k in runs)]
     images, titles, labels = [], [], []
     for model in models:
         for method in methods:
             r = runs.get((model, method))
-            twos = r["images"][r["target"] == 2] if r is not None else np.zeros((0, 28, 28))
-            images.append(twos.mean(axis=0) if len(twos) else np.zeros((28, 28)))
-            titles.append(f"{method}, n={len(twos)}")
+            n = int(r["mean_n"][2]) if r is not None else 0
+            images.append(r["means"][2] if n else np.zeros((28, 28)))
+            titles.append(f"{method}, n={n}")
         labels.append(model)
     if not methods:
         fig, ax = plt.subplots(figsize=(4, 1))

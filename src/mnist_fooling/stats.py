@@ -1,12 +1,13 @@
-"""Small statistics helpers: Wilson score intervals for proportions."""
+"""Small statistics helpers: Wilson intervals (statsmodels) and one-sided rate comparisons."""
 
 from __future__ import annotations
 
-import math
+from scipy.stats import fisher_exact
+from statsmodels.stats.proportion import proportion_confint
 
 
-def wilson_interval(successes: int, n: int, *, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson score interval (95% by default) for ``successes`` out of ``n``.
+def wilson_interval(successes: int, n: int) -> tuple[float, float]:
+    """The 95% Wilson score interval for ``successes`` out of ``n`` ((0, 1) when n = 0).
 
     Raises:
         ValueError: if ``n`` is negative or ``successes`` is outside ``0..n``.
@@ -15,14 +16,15 @@ def wilson_interval(successes: int, n: int, *, z: float = 1.959964) -> tuple[flo
         raise ValueError(f"need 0 <= successes <= n, got successes={successes}, n={n}")
     if n == 0:
         return (0.0, 1.0)
-    p = successes / n
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    low, high = proportion_confint(successes, n, alpha=0.05, method="wilson")
     # The exact bounds at 0 and n (rounding would leave e.g. 4e-19 instead of 0).
-    low = 0.0 if successes == 0 else max(0.0, centre - half)
-    high = 1.0 if successes == n else min(1.0, centre + half)
-    return (low, high)
+    return (0.0 if successes == 0 else float(low), 1.0 if successes == n else float(high))
+
+
+def lower_rate(k1: int, n1: int, k2: int, n2: int) -> float:
+    """One-sided Fisher exact p-value that rate ``k1/n1`` is below rate ``k2/n2``."""
+    table = [[k1, n1 - k1], [k2, n2 - k2]]
+    return float(fisher_exact(table, alternative="less").pvalue)
 
 
 def accuracy_row(correct: int, n: int, **keys) -> dict:

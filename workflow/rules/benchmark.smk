@@ -24,3 +24,25 @@ rule benchmark_search:
     shell:
         "python -m mnist_fooling benchmark --models {params.models} --runs-per-digit {params.runs}"
         " --steps {params.steps} --seconds {params.seconds} --out {output} > {log} 2>&1"
+
+
+rule fragment_benchmark:
+    input:
+        speed=f"{R}/benchmarks/search.csv",
+    output:
+        f"{R}/report/fragments/benchmark.json",
+    log:
+        f"{L}/fragment_benchmark.log",
+    benchmark:
+        f"{L}/benchmarks/fragment_benchmark.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        inputs=fragment_inputs,
+        config=config_json(),
+    shell:
+        "python -m mnist_fooling fragment benchmark --input {params.inputs}"
+        " --config-json {params.config:q} --out {output} > {log} 2>&1"
+
+
+FRAGMENTS.append(f"{R}/report/fragments/benchmark.json")

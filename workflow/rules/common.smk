@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-from mnist_fooling.config import validate_config  # noqa: E402
+from mnist_fooling.config import counts_for, validate_config  # noqa: E402
 from mnist_fooling.errors import UserInputError  # noqa: E402
 
 try:
@@ -33,42 +33,16 @@ METHODS = list(config["fooling"]["methods"])
 ELEVENTH = config["eleventh"]
 REPORT_HTML = f"{R}/report/report.html"
 REPORT_PDF = f"{R}/report/report.pdf"
-PCA_FIGURES = [
-    f"{R}/figures/pca_{name}.png"
-    for name in ("eigendigits", "variance", "reconstructions", "accuracy", "error")
-]
-EDGE_FIGURES = [
-    f"{R}/figures/edge_{name}.png" for name in ("curves", "sizes", "border", "drawn")
-]
-FOOLING_FIGURES = [f"{R}/figures/fooling_{m}.png" for m in MODELS]
-FOOLING_FIGURES += [f"{R}/figures/fooling_{m}_means.png" for m in MODELS]
-FOOLING_FIGURES += [f"{R}/figures/fooling_{n}.png" for n in ("convergence", "twos")]
-FIGURES = [f"{R}/figures/examples.png", f"{R}/figures/confidence.png"]
-FIGURES += PCA_FIGURES + EDGE_FIGURES + FOOLING_FIGURES
-TABLES = [
-    "accuracy",
-    "confidence",
-    "claims",
-    "benchmarks",
-    "versions",
-    "config",
-    "reliability",
-    "pca",
-    "drawn",
-    "edge",
-    "fooling",
-    "transfer",
-    "search_speed",
-    "fooling_digits",
-    "budget",
-    "likeness",
-    "eleventh",
-]
+# Each stage's rule file appends its figures and its report fragment (report.smk gathers them).
+FIGURES = []
+FRAGMENTS = []
+SWEEPS = config["fooling"].get("sweeps", {})
 
 
 wildcard_constraints:
     model="|".join(["softmax", "mlp", "cnn"]),
     method="|".join(METHODS),
+    sweep="|".join(SWEEPS) or "none",
 
 
 def mnist_npz():
@@ -113,16 +87,16 @@ def eleventh_args(wildcards):
 
 
 def benchmark_files():
-    """Benchmark TSVs of every job the report summarises."""
-    jobs = [f"train_{m}" for m in MODELS] + ["evaluate", "confidence"]
-    jobs += ["pca", "edge", "plot_examples", "plot_confidence", "plot_pca", "plot_edge"]
-    jobs += [f"fooling_{m}_{method}" for m in MODELS for method in METHODS]
-    jobs += ["retrain_eleventh", "fool_eleventh"]
-    jobs += ["transfer", "likeness", "plot_fooling", "benchmark_search", "pca_fooling"]
-    files = [f"{L}/benchmarks/{job}.tsv" for job in jobs]
+    """Where the jobs' benchmark TSVs are (the report reads those present when it runs)."""
+    files = [f"{L}/benchmarks"]
     if not config["data"]["npz"]:
         files.append("logs/benchmarks/fetch_mnist.tsv")
     return files
+
+
+def fragment_inputs(wildcards, input):
+    """``key=path`` pairs of a fragment rule's named inputs (the ``fragment`` CLI's --input)."""
+    return " ".join(f"{k}={v}" for k, v in input.items())
 
 
 def config_json():

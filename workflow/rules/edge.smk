@@ -1,5 +1,10 @@
 # Drawing to the edge: digit size, translation, border noise, drawn digits (C10-C13).
 
+EDGE_FIGURES = [
+    f"{R}/figures/edge_{name}.png" for name in ("curves", "sizes", "border", "drawn")
+]
+FIGURES += EDGE_FIGURES
+
 
 rule edge:
     input:
@@ -62,3 +67,28 @@ rule plot_edge:
     shell:
         "python -m mnist_fooling plot edge --input {params.edge_dir}"
         " --out {params.out_dir} > {log} 2>&1"
+
+
+rule fragment_edge:
+    input:
+        scale=f"{R}/edge/scale.csv",
+        shift=f"{R}/edge/shift.csv",
+        border=f"{R}/edge/border.csv",
+        drawn=f"{R}/edge/drawn.csv",
+    output:
+        f"{R}/report/fragments/edge.json",
+    log:
+        f"{L}/fragment_edge.log",
+    benchmark:
+        f"{L}/benchmarks/fragment_edge.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        inputs=fragment_inputs,
+        config=config_json(),
+    shell:
+        "python -m mnist_fooling fragment edge --input {params.inputs}"
+        " --config-json {params.config:q} --out {output} > {log} 2>&1"
+
+
+FRAGMENTS.append(f"{R}/report/fragments/edge.json")

@@ -45,7 +45,9 @@ rule fool_eleventh:
         gpu=1,
     params:
         search=json.dumps(config["fooling"]["methods"][ELEVENTH["method"]]),
-        runs=config["fooling"]["runs_per_digit"],
+        runs=counts_for(config["fooling"], ELEVENTH["model"], ELEVENTH["method"])[
+            "runs_per_digit"
+        ],
         seed=config["seed"],
         model=ELEVENTH["model"],
         method=ELEVENTH["method"],
@@ -54,3 +56,27 @@ rule fool_eleventh:
         " --method {params.method} --params-json {params.search:q}"
         " --runs-per-digit {params.runs} --seed {params.seed} --data {input.data}"
         " --out-npz {output.npz} --out-csv {output.csv} > {log} 2>&1"
+
+
+rule fragment_eleventh:
+    input:
+        summary=f"{R}/eleventh/retrain.csv",
+        after=f"{R}/eleventh/{ELEVENTH['method']}.csv",
+        before=f"{R}/fooling/{ELEVENTH['model']}/{ELEVENTH['method']}.csv",
+    output:
+        f"{R}/report/fragments/eleventh.json",
+    log:
+        f"{L}/fragment_eleventh.log",
+    benchmark:
+        f"{L}/benchmarks/fragment_eleventh.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        inputs=fragment_inputs,
+        config=config_json(),
+    shell:
+        "python -m mnist_fooling fragment eleventh --input {params.inputs}"
+        " --config-json {params.config:q} --out {output} > {log} 2>&1"
+
+
+FRAGMENTS.append(f"{R}/report/fragments/eleventh.json")

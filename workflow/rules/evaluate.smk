@@ -46,3 +46,26 @@ rule confidence:
         "python -m mnist_fooling confidence --data {input.data} --models {params.models}"
         " --n-noise {params.n_noise} --seed {params.seed}"
         " --samples-out {output.samples} --out {output.summary} > {log} 2>&1"
+
+
+rule fragment_evaluate:
+    input:
+        accuracy=f"{R}/metrics/accuracy.csv",
+        confidence=f"{R}/metrics/confidence.csv",
+    output:
+        f"{R}/report/fragments/evaluate.json",
+    log:
+        f"{L}/fragment_evaluate.log",
+    benchmark:
+        f"{L}/benchmarks/fragment_evaluate.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        inputs=fragment_inputs,
+        config=config_json(),
+    shell:
+        "python -m mnist_fooling fragment evaluate --input {params.inputs}"
+        " --config-json {params.config:q} --out {output} > {log} 2>&1"
+
+
+FRAGMENTS.append(f"{R}/report/fragments/evaluate.json")

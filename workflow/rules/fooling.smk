@@ -1,4 +1,18 @@
-# Fooling: each method against each model, all digits at once; figures per model.
+# Fooling: each method against each model, all digits at once; the checks that read the images
+# (likeness, transfer, the C15 variogram), parameter sweeps, figures and the report fragment.
+
+FOOLING_FIGURES = [f"{R}/figures/fooling_{m}.png" for m in MODELS]
+FOOLING_FIGURES += [f"{R}/figures/fooling_{m}_means.png" for m in MODELS]
+FOOLING_FIGURES += [f"{R}/figures/fooling_{n}.png" for n in ("convergence", "twos")]
+FIGURES += FOOLING_FIGURES
+PRIOR_VARIANTS = {"genetic_prior", "genetic_prior_intended"} <= set(METHODS)
+VARIOGRAM = [f"{R}/fooling/variogram.csv"] if "mlp" in MODELS and PRIOR_VARIANTS else []
+FOOLING_RUNS = expand(
+    f"{R}/fooling/{{model}}/{{method}}.csv", model=MODELS, method=METHODS
+)
+FOOLING_NPZ = expand(
+    f"{R}/fooling/{{model}}/{{method}}.npz", model=MODELS, method=METHODS
+)
 
 
 rule fooling:
@@ -6,36 +20,79 @@ rule fooling:
         model=f"{R}/models/{{model}}.keras",
         data=mnist_npz(),
     output:
-        npz=f"{R}/fooling/{{model}}/{{method}}.npz",
-        csv=f"{R}/fooling/{{model}}/{{method}}.csv",
+        npz=[f"{R}/fooling/{{model}}/{m}.npz" for m in METHODS],
+        csv=[f"{R}/fooling/{{model}}/{m}.csv" for m in METHODS],
     log:
-        f"{L}/fooling_{{model}}_{{method}}.log",
+        f"{L}/fooling_{{model}}.log",
     benchmark:
-        f"{L}/benchmarks/fooling_{{model}}_{{method}}.tsv"
+        f"{L}/benchmarks/fooling_{{model}}.tsv"
     conda:
         "../../environment.yml"
-    # One thread each: two searches overlap their start-up (TensorFlow itself uses every core).
+    # One thread each: two models' searches overlap (TensorFlow and the kernels use every core).
+    # All methods of a model run in one process: TensorFlow's import alone takes seconds.
     threads: 1
     resources:
         gpu=1,
     params:
-        search=lambda w: json.dumps(config["fooling"]["methods"][w.method]),
-        runs=config["fooling"]["runs_per_digit"],
-        twos=config["fooling"]["runs_of_two"],
+        fooling=json.dumps(config["fooling"], sort_keys=True),
+        seed=config["seed"],
+        out_dir=lambda w, output: Path(output.npz[0]).parent,
+    shell:
+        "python -m mnist_fooling fool-model --model {wildcards.model} --model-file {input.model}"
+        " --fooling-json {params.fooling:q} --seed {params.seed} --data {input.data}"
+        " --out-dir {params.out_dir} > {log} 2>&1"
+
+
+rule sweep:
+    input:
+        model=lambda w: f"{R}/models/{SWEEPS[w.sweep]['model']}.keras",
+        data=mnist_npz(),
+    output:
+        f"{R}/fooling/sweep_{{sweep}}.csv",
+    log:
+        f"{L}/sweep_{{sweep}}.log",
+    benchmark:
+        f"{L}/benchmarks/sweep_{{sweep}}.tsv"
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        gpu=1,
+    params:
+        model=lambda w: SWEEPS[w.sweep]["model"],
+        search=lambda w: json.dumps(config["fooling"]["methods"][w.sweep]),
+        grid=lambda w: json.dumps(SWEEPS[w.sweep]["grid"]),
+        runs=lambda w: SWEEPS[w.sweep]["runs_per_digit"],
         seed=config["seed"],
     shell:
-        "python -m mnist_fooling fool --model {wildcards.model} --model-file {input.model}"
-        " --method {wildcards.method} --params-json {params.search:q}"
-        " --runs-per-digit {params.runs} --runs-of-two {params.twos} --seed {params.seed} --data {input.data}"
-        " --out-npz {output.npz} --out-csv {output.csv} > {log} 2>&1"
+        "python -m mnist_fooling sweep --model {params.model} --model-file {input.model}"
+        " --method {wildcards.sweep} --params-json {params.search:q} --grid-json {params.grid:q}"
+        " --runs-per-digit {params.runs} --seed {params.seed} --data {input.data}"
+        " --out {output} > {log} 2>&1"
+
+
+rule variogram:
+    input:
+        data=mnist_npz(),
+        published=f"{R}/fooling/mlp/genetic_prior.npz",
+        intended=f"{R}/fooling/mlp/genetic_prior_intended.npz",
+    output:
+        f"{R}/fooling/variogram.csv",
+    log:
+        f"{L}/variogram.log",
+    benchmark:
+        f"{L}/benchmarks/variogram.tsv"
+    conda:
+        "../../environment.yml"
+    shell:
+        "python -m mnist_fooling variogram --data {input.data} --published {input.published}"
+        " --intended {input.intended} --out {output} > {log} 2>&1"
 
 
 rule transfer:
     input:
         unpack(model_files),
-        runs=expand(
-            f"{R}/fooling/{{model}}/{{method}}.npz", model=MODELS, method=METHODS
-        ),
+        runs=FOOLING_NPZ,
     output:
         f"{R}/fooling/transfer.csv",
     log:
@@ -57,9 +114,7 @@ rule transfer:
 rule likeness:
     input:
         data=mnist_npz(),
-        runs=expand(
-            f"{R}/fooling/{{model}}/{{method}}.npz", model=MODELS, method=METHODS
-        ),
+        runs=FOOLING_NPZ,
     output:
         f"{R}/fooling/likeness.csv",
     log:
@@ -75,7 +130,7 @@ rule likeness:
 
 rule plot_fooling:
     input:
-        expand(f"{R}/fooling/{{model}}/{{method}}.npz", model=MODELS, method=METHODS),
+        FOOLING_NPZ,
     output:
         FOOLING_FIGURES,
     log:
@@ -90,3 +145,29 @@ rule plot_fooling:
     shell:
         "python -m mnist_fooling plot fooling --input {params.fooling_dir}"
         " --out {params.out_dir} > {log} 2>&1"
+
+
+rule fragment_fooling:
+    input:
+        runs=FOOLING_RUNS,
+        likeness=f"{R}/fooling/likeness.csv",
+        transfer=f"{R}/fooling/transfer.csv",
+        variogram=VARIOGRAM,
+        sweeps=expand(f"{R}/fooling/sweep_{{sweep}}.csv", sweep=SWEEPS),
+    output:
+        f"{R}/report/fragments/fooling.json",
+    log:
+        f"{L}/fragment_fooling.log",
+    benchmark:
+        f"{L}/benchmarks/fragment_fooling.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        fooling_dir=lambda w, input: Path(input.likeness).parent,
+        config=config_json(),
+    shell:
+        "python -m mnist_fooling fragment fooling --input fooling={params.fooling_dir}"
+        " --config-json {params.config:q} --out {output} > {log} 2>&1"
+
+
+FRAGMENTS.append(f"{R}/report/fragments/fooling.json")

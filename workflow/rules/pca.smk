@@ -1,9 +1,14 @@
 # PCA: eigen-digits, explained variance, PCA classifiers, reconstruction errors (C2, C3).
 
+PCA_FIGURES = [
+    f"{R}/figures/pca_{name}.png"
+    for name in ("eigendigits", "variance", "reconstructions", "accuracy", "error")
+]
+FIGURES += PCA_FIGURES
+
 
 rule pca:
     input:
-        unpack(model_files),
         data=mnist_npz(),
     output:
         multiext(
@@ -12,7 +17,7 @@ rule pca:
             "explained_variance.csv",
             "accuracy.csv",
             "reconstruction_error.csv",
-            "eigen_outputs.csv",
+            "eigen_likeness.csv",
         ),
     log:
         f"{L}/pca.log",
@@ -22,7 +27,6 @@ rule pca:
         "../../environment.yml"
     threads: workflow.cores
     params:
-        models=models_arg,
         ks=" ".join(map(str, config["pca"]["ks"])),
         k_error=config["pca"]["k_error"],
         n_noise=config["pca"]["n_noise"],
@@ -35,7 +39,7 @@ rule pca:
         seed=config["seed"],
         out_dir=lambda w, output: Path(output[0]).parent,
     shell:
-        "python -m mnist_fooling pca --data {input.data} --models {params.models}"
+        "python -m mnist_fooling pca --data {input.data}"
         " --ks {params.ks} --k-error {params.k_error} --n-noise {params.n_noise}"
         " --n-eigen {params.n_eigen} {params.n_train} --seed {params.seed}"
         " --out-dir {params.out_dir} > {log} 2>&1"
@@ -87,3 +91,27 @@ rule plot_pca:
     shell:
         "python -m mnist_fooling plot pca --input {params.pca_dir} --data {input.data}"
         " --out {params.out_dir} > {log} 2>&1"
+
+
+rule fragment_pca:
+    input:
+        accuracy=f"{R}/pca/accuracy.csv",
+        explained_variance=f"{R}/pca/explained_variance.csv",
+        eigen_likeness=f"{R}/pca/eigen_likeness.csv",
+    output:
+        f"{R}/report/fragments/pca.json",
+    log:
+        f"{L}/fragment_pca.log",
+    benchmark:
+        f"{L}/benchmarks/fragment_pca.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        inputs=fragment_inputs,
+        config=config_json(),
+    shell:
+        "python -m mnist_fooling fragment pca --input {params.inputs}"
+        " --config-json {params.config:q} --out {output} > {log} 2>&1"
+
+
+FRAGMENTS.append(f"{R}/report/fragments/pca.json")

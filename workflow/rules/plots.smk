@@ -1,5 +1,7 @@
 # Plots: figures drawn from the compute rules' files (a style change re-runs no computation).
 
+FIGURES += [f"{R}/figures/examples.png", f"{R}/figures/confidence.png"]
+
 
 rule plot_examples:
     input:

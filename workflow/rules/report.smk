@@ -1,24 +1,17 @@
-# Report: variables and tables from the pipeline's outputs, then the Quarto project rendered.
+# Report: gather the stages' fragments (variables, tables, claim rows), then render the Quarto
+# project. A stage adds itself by appending to FRAGMENTS and FIGURES in its own rule file.
+
+REPORT_INPUTS = f"{R}/report/inputs"
+SECTIONS = sorted(str(p) for p in Path("report/sections").glob("*.qmd"))
 
 
 rule report_inputs:
     input:
-        accuracy=f"{R}/metrics/accuracy.csv",
-        confidence=f"{R}/metrics/confidence.csv",
-        pca=multiext(
-            f"{R}/pca/", "explained_variance.csv", "accuracy.csv", "eigen_outputs.csv"
-        ),
-        edge=multiext(f"{R}/edge/", "scale.csv", "shift.csv", "border.csv", "drawn.csv"),
-        fooling=expand(
-            f"{R}/fooling/{{model}}/{{method}}.csv", model=MODELS, method=METHODS
-        ),
-        transfer=f"{R}/fooling/transfer.csv",
-        likeness=f"{R}/fooling/likeness.csv",
-        eleventh=multiext(f"{R}/eleventh/", "retrain.csv", f"{ELEVENTH['method']}.csv"),
-        speed=f"{R}/benchmarks/search.csv",
+        fragments=FRAGMENTS,
     output:
-        variables=f"{R}/report/_variables.yml",
-        tables=expand(f"{R}/report/tables/{{table}}.md", table=TABLES),
+        variables=f"{REPORT_INPUTS}/_variables.yml",
+        sections=f"{REPORT_INPUTS}/_sections.qmd",
+        tables=directory(f"{REPORT_INPUTS}/tables"),
     log:
         f"{L}/report_inputs.log",
     benchmark:
@@ -31,18 +24,11 @@ rule report_inputs:
         # `make clean`, say) must not make Snakemake re-run a finished job.
         benchmarks=benchmark_files(),
         reliability=reliability_args(),
-        out_dir=lambda w, output: Path(output.variables).parent,
         repo=workflow.basedir,
-        pca_dir=lambda w, input: Path(input.pca[0]).parent,
-        edge_dir=lambda w, input: Path(input.edge[0]).parent,
     shell:
-        "python -m mnist_fooling report-inputs --out-dir {params.out_dir} --config-json {params.config:q}"
-        " --accuracy {input.accuracy} --confidence {input.confidence}"
-        " --benchmarks {params.benchmarks} --repo {params.repo}"
-        " --pca-dir {params.pca_dir} --edge-dir {params.edge_dir}"
-        " --fooling {input.fooling} --transfer {input.transfer} --likeness {input.likeness}"
-        " --eleventh {input.eleventh}"
-        " --speed {input.speed}"
+        "python -m mnist_fooling report-inputs --out-dir {REPORT_INPUTS}"
+        " --config-json {params.config:q} --fragments {input.fragments}"
+        " --benchmarks {params.benchmarks} --repo {params.repo} --sections report/sections"
         " {params.reliability} > {log} 2>&1"
 
 
@@ -60,8 +46,10 @@ rule render_report:
             "typst.lua",
             "typst-header.typ",
         ),
-        variables=f"{R}/report/_variables.yml",
-        tables=expand(f"{R}/report/tables/{{table}}.md", table=TABLES),
+        sections=SECTIONS,
+        variables=f"{REPORT_INPUTS}/_variables.yml",
+        section_list=f"{REPORT_INPUTS}/_sections.qmd",
+        tables=f"{REPORT_INPUTS}/tables",
         figures=FIGURES,
     output:
         html=REPORT_HTML,
@@ -72,8 +60,6 @@ rule render_report:
         f"{L}/benchmarks/render_report.tsv"
     conda:
         "../../environment.yml"
-    params:
-        inputs=lambda w, input: Path(input.variables).parent,
     shell:
-        "python -m mnist_fooling render --source report --inputs {params.inputs} --figures {input.figures}"
-        " --html {output.html} --pdf {output.pdf} > {log} 2>&1"
+        "python -m mnist_fooling render --source report --inputs {REPORT_INPUTS}"
+        " --figures {input.figures} --html {output.html} --pdf {output.pdf} > {log} 2>&1"

@@ -14,7 +14,7 @@ import numpy as np
 from ribs.archives import GridArchive
 from ribs.emitters import EmitterBase
 
-from .engine import replicate_index
+from .engine import CONVERGED, replicate_index
 from .methods import Method
 
 PIXELS = 28 * 28
@@ -113,6 +113,8 @@ class MapElites(Method):
     mutation_rate: float = 0.1
     eta: float = 15.0  # polynomial mutation strength
     halve_every: int = 1000  # generations between halvings of the mutation rate
+    steps: int = 450  # generations after the random start
+    threshold: float = 0.9999
     shared_evaluations = True  # a replicate's runs are scored by the same forward passes
 
     def init(self, targets, scorer, rng):
@@ -136,9 +138,17 @@ class MapElites(Method):
             halve_every=self.halve_every,
             rng=rng,
         )
-        return self.step(np.arange(len(targets)), scorer, rng)
+        everyone = np.arange(len(targets))
+        spent = self._generation(everyone, scorer)
+        self.status[self.best_conf >= self.threshold] = CONVERGED
+        return spent
 
     def step(self, idx, scorer, rng):
+        spent = self._generation(idx, scorer)
+        self._end_by_threshold(idx, self.threshold, self.steps)
+        return spent
+
+    def _generation(self, idx, scorer):
         active = np.unique(self.replicate[idx])
         self.emitter.active = active
         children = self.emitter.ask()

@@ -9,8 +9,10 @@ reproduces that exactly; "intended" matches axes and uses lag k (claim C15).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 N_LAGS = 14
 N_BINS = 10
@@ -105,3 +107,98 @@ def cost_stats(stats: list[DigitStats], targets: np.ndarray, *, variant: str):
         sx = np.stack([stats[t].horizontal for t in targets])
         sy = np.stack([stats[t].vertical for t in targets])
     return sx, sy
+
+
+def published_terms(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The Rcpp's ``this_g_x``, ``this_g_y`` ``(m, 14)`` of images ``(m, 28, 28)``: for every k,
+    lag-1 differences over the first ``27 - k`` columns (rows), as published."""
+    dx = np.abs(np.diff(images.astype(np.float64), axis=2)).sum(axis=1)  # (m, 27) per column
+    dy = np.abs(np.diff(images.astype(np.float64), axis=1)).sum(axis=2)  # (m, 27) per row
+    cx, cy = np.cumsum(dx, axis=1), np.cumsum(dy, axis=1)
+    k = np.arange(N_LAGS)
+    return cx[:, 26 - k] / (28 * (27 - k)), cy[:, 26 - k] / (28 * (27 - k))
+
+
+def lag_terms(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each image's own mean |difference| at lags 1..14, across and down: ``(m, 14)`` each."""
+    x = images.astype(np.float64)
+    across = np.stack([np.abs(x[:, :, k:] - x[:, :, :-k]).mean(axis=(1, 2)) for k in range(1, 15)])
+    down = np.stack([np.abs(x[:, k:, :] - x[:, :-k, :]).mean(axis=(1, 2)) for k in range(1, 15)])
+    return across.T, down.T
+
+
+def variogram_check(
+    *, train: np.ndarray, published: np.ndarray, intended: np.ndarray
+) -> pd.DataFrame:
+    """C15: what the published cost computes, and how each variant's images came out.
+
+    Args:
+        train: ``(n, 28, 28)`` training images of the digit; published, intended: the
+            converged images of that digit made with each variant of the prior.
+
+    Returns:
+        Rows ``measure, direction, lag, value``: the published cost's per-lag terms on the
+        training images (mean over images), their true lag-k statistics, and each variant's
+        images' lag-k statistics; plus one "mismatch test" row: each image's mean
+        |lag-k statistic − the training images'| over lags 2–14 and both directions,
+        compared between the variants by a two-sided Mann–Whitney U test (``value`` is the
+        p-value, ``published``/``intended`` the medians).
+    """
+    from scipy.stats import mannwhitneyu
+
+    true_x, true_y = (v.mean(axis=0) for v in lag_terms(train))
+    rows = []
+
+    def add(measure: str, across: np.ndarray, down: np.ndarray) -> None:
+        for direction, values in (("across", across), ("down", down)):
+            rows.extend(
+                dict(measure=measure, direction=direction, lag=k + 1, value=float(v))
+                for k, v in enumerate(values)
+            )
+
+    add("published terms on training '2's", *(v.mean(axis=0) for v in published_terms(train)))
+    add("lag-k statistic of training '2's", true_x, true_y)
+    mismatch = {}
+    for name, images in (("published", published), ("intended", intended)):
+        if len(images) == 0:
+            continue
+        across, down = lag_terms(images)
+        add(f"images as {name}", across.mean(axis=0), down.mean(axis=0))
+        gap = np.abs(across - true_x)[:, 1:].mean(axis=1) + np.abs(down - true_y)[:, 1:].mean(
+            axis=1
+        )
+        mismatch[name] = gap / 2
+    if len(mismatch) == 2:
+        p = mannwhitneyu(mismatch["published"], mismatch["intended"]).pvalue
+        rows.append(
+            dict(
+                measure="mismatch test",
+                direction="both",
+                lag=0,
+                value=float(p),
+                published=float(np.median(mismatch["published"])),
+                intended=float(np.median(mismatch["intended"])),
+            )
+        )
+    return pd.DataFrame(rows)
+
+
+def write_variogram_check(*, data: Path, published: Path, intended: Path, out: Path, digit=2):
+    """:func:`variogram_check` on the training ``digit`` s and the converged ``digit`` s of the
+    two prior variants' runs (``.npz`` of ``run_fooling``); written to ``out`` (CSV)."""
+    from ..data import load_mnist
+    from ..io import write_csv
+
+    mnist = load_mnist(data)
+
+    def converged(path: Path) -> np.ndarray:
+        with np.load(path, allow_pickle=False) as npz:
+            return npz["images"][npz["converged"] & (npz["target"] == digit)]
+
+    table = variogram_check(
+        train=mnist.x_train[mnist.y_train == digit],
+        published=converged(published),
+        intended=converged(intended),
+    )
+    write_csv(out, table)
+    return table

@@ -1,0 +1,216 @@
+"""Seed 003's claims (the TensorFlow-tutorial networks and their hill-climbed "identikits")."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..stats import lower_rate, wilson_interval
+from .common import (
+    NOT_REPRODUCED,
+    PARTLY,
+    REPRODUCED,
+    Claim,
+    found,
+    graded_rate,
+    interval,
+    pct,
+    rate,
+)
+from .seed000 import _look, accuracy_claim, replicates
+
+SOURCE = "seed 003"
+CLAIMS = [
+    Claim("D1", SOURCE, "softmax regression accuracy", "softmax accuracy", "≈92%", "sec-models"),
+    Claim("D2", SOURCE, "TF-tutorial CNN accuracy", "CNN accuracy", "≈99%", "sec-models"),
+    Claim(
+        "D3",
+        SOURCE,
+        "on random images the CNN's maximal output rarely exceeds 0.6",
+        "noise rarely >0.6",
+        "rarely >0.6",
+        "sec-confidence",
+    ),
+    Claim(
+        "D4",
+        SOURCE,
+        "on MNIST digits the CNN's maximal output is typically above 0.9",
+        "digits typically >0.9",
+        "typically >0.9",
+        "sec-confidence",
+    ),
+    Claim(
+        "D5",
+        SOURCE,
+        "hill climbing usually reaches 0.99",
+        "hill climbing usually 0.99",
+        "usually",
+        "sec-fooling",
+    ),
+    Claim(
+        "D6",
+        SOURCE,
+        "hill-climbed images show within-class likeness",
+        "identikits look alike",
+        "visual",
+        "sec-likeness",
+    ),
+    Claim(
+        "D7",
+        SOURCE,
+        "hill climbing sometimes sticks in local minima",
+        "sometimes stuck",
+        "sometimes",
+        "sec-fooling",
+    ),
+    Claim(
+        "D8",
+        SOURCE,
+        "'9' reaches 0.99 in 30% of runs, '7' in 50%",
+        "'9' 30%, '7' 50%",
+        "30% / 50%",
+        "sec-fooling",
+    ),
+]
+
+
+def d1(acc: pd.DataFrame) -> dict | None:
+    return accuracy_claim(acc, "softmax", 0.92)
+
+
+def d2(acc: pd.DataFrame) -> dict | None:
+    return accuracy_claim(acc, "cnn", 0.99)
+
+
+def _confidence_share(conf: pd.DataFrame, source: str, column: str) -> tuple[int, int] | None:
+    row = conf[(conf.model == "cnn") & (conf.source == source)] if len(conf) else conf
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    return int(round(r[column] * r.n)), int(r.n)
+
+
+def d3(conf: pd.DataFrame) -> dict | None:
+    counts = _confidence_share(conf, "noise", "above_06")
+    if counts is None:
+        return None
+    k, n = counts
+    verdict, note = graded_rate(n - k, n, yes=0.9, partly=0.75)
+    return found(
+        value=pct(k / n),
+        measured=f"CNN: {rate(k, n, 1)} uniform-noise images have a maximal output above 0.6{note}",
+        criterion="'rarely': ≤10% (partly ≤25%)",
+        verdict=verdict,
+    )
+
+
+def d4(conf: pd.DataFrame) -> dict | None:
+    counts = _confidence_share(conf, "test", "above_09")
+    if counts is None:
+        return None
+    k, n = counts
+    verdict, note = graded_rate(k, n, yes=0.75, partly=0.5)
+    return found(
+        value=pct(k / n),
+        measured=f"CNN: {rate(k, n, 1)} test digits have a maximal output above 0.9{note}",
+        criterion="'typically': ≥75% (partly ≥50%)",
+        verdict=verdict,
+    )
+
+
+def hill(fooling: pd.DataFrame | None, model: str = "cnn") -> pd.DataFrame | None:
+    """The hill-climbing replicate runs on ``model``."""
+    return replicates(fooling, model, "hillclimb")
+
+
+def d5(runs: pd.DataFrame | None) -> dict | None:
+    if runs is None:
+        return None
+    k, n = int(runs.converged.sum()), len(runs)
+    verdict, note = graded_rate(k, n, yes=0.5, partly=0.25)
+    return found(
+        value=pct(k / n, 0),
+        measured=f"CNN, hill climbing: {rate(k, n)} runs reached 0.99{note}",
+        criterion="'usually': ≥50% of runs reach 0.99 (partly ≥25%)",
+        verdict=verdict,
+    )
+
+
+def d7(runs: pd.DataFrame | None) -> dict | None:
+    """Stuck: no improvement for the configured patience while below 0.99 — a local optimum,
+    told apart from runs that ran out of iterations."""
+    if runs is None:
+        return None
+    n = len(runs)
+    stuck = int((runs.outcome == "stuck").sum())
+    budget = int((runs.outcome == "budget").sum())
+    verdict = NOT_REPRODUCED if stuck == 0 else REPRODUCED if stuck / n <= 0.5 else PARTLY
+    return found(
+        value=pct(stuck / n, 0),
+        measured=f"CNN, hill climbing: {rate(stuck, n)} runs stuck (no improvement for the "
+        f"patience while below 0.99); {budget}/{n} more ran out of iterations",
+        criterion="'sometimes': at least one run but at most half stuck (partly: more than half)",
+        verdict=verdict,
+    )
+
+
+def d8(runs: pd.DataFrame | None) -> dict | None:
+    """7 and 9 hardest, at the seed's rates; evidence that they are hardest is a significant
+    difference from the other digits, not their rank (7 or 9 among the three hardest happens
+    by chance about half the time)."""
+    if runs is None or not {7, 9} <= set(runs.target):
+        return None
+    g = runs.groupby("target").converged
+    k, n = g.sum().astype(int), g.size()
+    others = [d for d in k.index if d not in (7, 9)]
+    k_rest, n_rest = int(k[others].sum()), int(n[others].sum())
+    lower = {d: lower_rate(int(k[d]), int(n[d]), k_rest, n_rest) < 0.05 for d in (7, 9)}
+    inside = {}
+    for digit, seed in ((9, 0.3), (7, 0.5)):
+        low, high = wilson_interval(int(k[digit]), int(n[digit]))
+        inside[digit] = n[digit] >= 20 and low <= seed <= high
+    if all(inside.values()) and all(lower.values()):
+        verdict = REPRODUCED
+    elif any(lower.values()):
+        verdict = PARTLY
+    else:
+        verdict = NOT_REPRODUCED
+
+    def one(d) -> str:
+        low, high = wilson_interval(int(k[d]), int(n[d]))
+        return f"'{d}' {int(k[d])}/{int(n[d])} = {pct(k[d] / n[d], 0)} {interval(low, high, 0)}"
+
+    return found(
+        value=f"'9' {pct(k[9] / n[9], 0)}, '7' {pct(k[7] / n[7], 0)}",
+        measured=f"CNN, hill climbing: {one(9)}, {one(7)} of runs reach 0.99; the other digits "
+        f"{k_rest}/{n_rest} = {pct(k_rest / n_rest, 0)}",
+        criterion="30% and 50% inside the Wilson intervals of ≥20 runs each, and both below the "
+        "other digits (one-sided Fisher p < 0.05); partly: 7 or 9 significantly below",
+        verdict=verdict,
+    )
+
+
+def d6(likeness: pd.DataFrame | None) -> dict | None:
+    rows = _look(likeness, "cnn", "hillclimb")
+    if rows is None or not {0, 1, 6, 9} <= set(rows.index):
+        return None
+    seen = (rows.mean_rank == 1) & (rows.mean_corr_low > 0)
+
+    def rank(d) -> str:
+        r = rows.mean_rank[d]
+        return "no converged image" if pd.isna(r) else f"rank {int(r)}"
+
+    listing = ", ".join(f"'{d}' {rank(d)}" for d in (0, 6, 1, 9))
+    if seen[0] and seen[6] and not (seen[1] and seen[9]):
+        verdict = REPRODUCED
+    elif seen[0] or seen[6]:
+        verdict = PARTLY
+    else:
+        verdict = NOT_REPRODUCED
+    return found(
+        value=f"{int(seen.sum())}/10 means",
+        measured=f"CNN, hill climbing: the per-digit mean images read as their digit for "
+        f"{int(seen.sum())}/10 digits; {listing} (rank of the own digit among 10 templates)",
+        criterion="'0' and '6' means read as themselves (rank 1, correlation interval above 0), "
+        "not both '1' and '9' (partly: '0' or '6'); a network-free proxy for a visual claim",
+        verdict=verdict,
+    )

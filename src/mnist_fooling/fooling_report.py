@@ -1,0 +1,510 @@
+"""The fooling stage's part of the report: tables, variables and claims from its CSVs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .claims import claim_row, nguyen, seed000, seed003
+from .claims.common import pct, rate, verdict_span
+from .stats import wilson_interval
+from .tables import markdown_table
+
+FOOLED = 0.9999  # the posts' fooling level
+# How each method sees the network, and whose it is.
+KIND = {
+    "gradient": ("white-box", "seed 000"),
+    "gradient_sign": ("white-box", "ours"),
+    "gradient_prior": ("white-box", "ours"),
+    "genetic": ("black-box", "seed 000 (reconstructed)"),
+    "genetic_prior": ("black-box", "seed 000"),
+    "genetic_prior_intended": ("black-box", "seed 000, C15 fixed"),
+    "hillclimb": ("black-box", "seed 003"),
+    "map_elites": ("black-box", "Nguyen et al."),
+    "square_search": ("black-box", "ours"),
+}
+REFERENCES = (
+    ("pyribs' fooling tutorial (CMA-ME)", "900,000 evaluations, no class at 99.99%"),
+    ("Nguyen et al. (2015), MAP-Elites", "≈10,000 (all ten digits in < 50 generations of 200)"),
+)
+
+
+def read_runs(fooling_dir: Path) -> pd.DataFrame:
+    """Every ``<model>/<method>.csv`` of the fooling stage, in one table."""
+    frames = [pd.read_csv(p) for p in sorted(fooling_dir.glob("*/*.csv"))]
+    if not frames:
+        raise ValueError(f"no fooling runs under {fooling_dir}")
+    return pd.concat(frames, ignore_index=True)
+
+
+def replicate_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """The replicate runs (not the genetic driver's extra '2's)."""
+    return runs[~runs.extra.astype(bool)]
+
+
+def _median_iqr(values: pd.Series) -> str:
+    if values.empty:
+        return "—"
+    q1, q2, q3 = np.quantile(values, [0.25, 0.5, 0.75])
+    return f"{q2:,.0f} ({q1:,.0f}–{q3:,.0f})"
+
+
+def methods_markdown(runs: pd.DataFrame) -> str:
+    """Per model and method: runs meeting their stop rule, runs above 99.99%, evaluations."""
+    rows = []
+    for (model, method), g in replicate_runs(runs).groupby(["model", "method"], sort=False):
+        k, n = int(g.converged.sum()), len(g)
+        fooled = int((g.confidence > FOOLED).sum())
+        rows.append(
+            dict(
+                model=model,
+                method=method,
+                stop=rate(k, n),
+                fooled=rate(fooled, n),
+                evals=_median_iqr(g.evaluations[g.converged]),
+                median=pct(g.confidence.median(), 2),
+                never=", ".join(map(str, sorted(set(g.target) - set(g.target[g.converged]))))
+                or "—",
+            )
+        )
+    return markdown_table(
+        pd.DataFrame(rows),
+        dict(
+            model="model",
+            method="method",
+            stop="met its stop rule",
+            fooled="target output > 99.99%",
+            evals="evaluations to stop: median (IQR)",
+            median="median target output",
+            never="digits never stopped",
+        ),
+        widths=[5, 12, 12, 12, 12, 7, 7],
+    )
+
+
+def digits_markdown(runs: pd.DataFrame) -> str:
+    """Per model and method (rows) and digit (columns): runs meeting the stop rule, k/n, with
+    the 95% Wilson interval in percent."""
+    rows = []
+    for (model, method), g in replicate_runs(runs).groupby(["model", "method"], sort=False):
+        row = dict(model=model, method=method)
+        for d in range(10):
+            r = g[g.target == d]
+            k, n = int(r.converged.sum()), len(r)
+            low, high = wilson_interval(k, n)
+            row[str(d)] = f"{k}/{n} [{100 * low:.0f}–{100 * high:.0f}]" if n else "—"
+        rows.append(row)
+    return markdown_table(
+        pd.DataFrame(rows),
+        dict(model="model", method="method", **{str(d): f"'{d}'" for d in range(10)}),
+        widths=[5, 10] + [6] * 10,
+    )
+
+
+def times_markdown(runs: pd.DataFrame) -> str:
+    """C8's evidence: Kaplan–Meier median generations to converge per digit (MLP, genetic)."""
+    reps = seed000.replicates(runs, "mlp", "genetic")
+    if reps is None:
+        return "The genetic algorithm did not run on the MLP.\n"
+    km = seed000.convergence_times(reps).reset_index()
+
+    def fmt(v) -> str:
+        return "not reached" if not np.isfinite(v) else f"{v:,.0f}"
+
+    view = km.assign(
+        converged=[f"{e}/{n}" for e, n in zip(km.events, km.n, strict=True)],
+        median=km["median"].map(fmt),
+        ci=[f"[{fmt(lo)}, {fmt(hi)}]" for lo, hi in zip(km.low, km.high, strict=True)],
+    )
+    return markdown_table(
+        view,
+        dict(
+            digit="digit",
+            converged="converged runs",
+            median="median generations",
+            ci="95% interval",
+        ),
+    )
+
+
+def budget_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Evaluations to fool all ten digits at 99.99%, per model, method and replicate.
+
+    A replicate is the k-th run of every digit; its total is the sum over its ten runs (their
+    maximum where runs share evaluations, as in MAP-Elites); it is complete when all ten runs
+    returned an image above 99.99% (hill climbing stops at 0.99, so it rarely is).
+    """
+    reps = replicate_runs(runs)
+    rows = []
+    for (model, method), g in reps.groupby(["model", "method"], sort=False):
+        shared = bool(g.shared_evaluations.iloc[0])
+        per = (
+            g.assign(fooled=g.confidence > FOOLED)
+            .groupby("replicate")
+            .agg(
+                digits=("target", "nunique"),
+                complete=("fooled", "all"),
+                total=("evaluations", "max" if shared else "sum"),
+            )
+        )
+        per = per[per.digits == 10]
+        if per.empty:
+            continue
+        done = per.total[per.complete]
+        kind, source = KIND.get(method, ("", ""))
+        rows.append(
+            dict(
+                model=model,
+                method=method,
+                kind=kind,
+                source=source,
+                replicates=len(per),
+                complete=int(per.complete.sum()),
+                median=float(np.median(np.where(per.complete, per.total, np.inf))),
+                done_median=float(done.median()) if len(done) else np.inf,
+                q1=float(done.quantile(0.25)) if len(done) else np.inf,
+                q3=float(done.quantile(0.75)) if len(done) else np.inf,
+            )
+        )
+    return pd.DataFrame(rows)
+
+
+def budget_markdown(table: pd.DataFrame) -> str:
+    """The table that answers "how easily fooled": per model, white- and black-box methods."""
+    if table.empty:
+        return "No method fooled all ten digits in one replicate.\n"
+
+    def fmt(v) -> str:
+        return "—" if not np.isfinite(v) else f"{v:,.0f}"
+
+    view = table.sort_values(["model", "kind", "median"], kind="stable").assign(
+        share=[rate(c, r) for c, r in zip(table.complete, table.replicates, strict=True)],
+        evals=[
+            "—" if not np.isfinite(m) else f"{fmt(m)} ({fmt(a)}–{fmt(b)})"
+            for m, a, b in zip(table.done_median, table.q1, table.q3, strict=True)
+        ],
+        median=table["median"].map(fmt),
+    )
+    text = markdown_table(
+        view,
+        dict(
+            model="model",
+            kind="access",
+            method="method",
+            source="whose",
+            share="replicates with all ten at 99.99%",
+            evals="evaluations for all ten, complete replicates: median (IQR)",
+            median="median over all replicates",
+        ),
+        widths=[5, 6, 11, 10, 14, 16, 8],
+    )
+    refs = pd.DataFrame([dict(ref=r, value=v) for r, v in REFERENCES])
+    return text + "\n" + markdown_table(refs, dict(ref="reference", value="evaluations"))
+
+
+def likeness_markdown(likeness: pd.DataFrame) -> str:
+    """Per model and method: images that look like their digit, correlations, backgrounds."""
+    rows = []
+    for (model, method), g in likeness.groupby(["model", "method"], sort=False):
+        k, n = int(g.looks.sum()), int(g.n.sum())
+        means = g[g.mean_n > 0]
+        seen = int(((means.mean_rank == 1) & (means.mean_corr_low > 0)).sum())
+        rows.append(
+            dict(
+                model=model,
+                method=method,
+                looks=rate(k, n),
+                corr=f"{(g.median_corr * g.n).sum() / n:.2f}",
+                means=f"{seen}/{len(means)}" if len(means) else "—",
+                background=f"{(g.background * g.n).sum() / n:.2f}",
+            )
+        )
+    return markdown_table(
+        pd.DataFrame(rows),
+        dict(
+            model="images of",
+            method="method",
+            looks="look like their digit",
+            corr="correlation with own template",
+            means="converged means that read as their digit",
+            background="frame mean",
+        ),
+    )
+
+
+def transfer_markdown(transfer: pd.DataFrame) -> str:
+    """Rows (method, made for); columns: each scoring model's mean target output (share > 0.5)."""
+    t = transfer.assign(
+        cell=[
+            f"{pct(m)} ({pct(a, 0)})"
+            for m, a in zip(transfer.mean_target_output, transfer.above_half, strict=True)
+        ]
+    )
+    wide = t.pivot_table(
+        index=["method", "source"], columns="scorer", values="cell", aggfunc="first", sort=False
+    ).reset_index()
+    scorers = [m for m in ("softmax", "mlp", "cnn") if m in wide.columns]
+    return markdown_table(
+        wide, dict(method="method", source="made for", **{m: f"scored by {m}" for m in scorers})
+    )
+
+
+def assumptions(config: dict) -> pd.DataFrame:
+    """Every choice a source leaves open, with the value this run used (from the config)."""
+    m = config["fooling"]["methods"]
+
+    def get(method: str, key: str, fmt=str) -> str:
+        return fmt(m[method][key]) if method in m and key in m[method] else "not run"
+
+    rows = [
+        (
+            "genetic",
+            "stop rule",
+            "the earlier version is unpublished",
+            f"the published driver's cost rule: L1 to the one-hot target below tol = "
+            f"{get('genetic', 'tol')}",
+        ),
+        (
+            "genetic",
+            "generations per attempt",
+            "unpublished",
+            f"{get('genetic', 'max_iter')} (the Rcpp function's default max_iter)",
+        ),
+        ("genetic", "pixels", "unpublished", "uniform in [0, 1] (no histogram)"),
+        (
+            "genetic*",
+            "calls per image",
+            "the driver retries until converged",
+            f"replicate runs: {get('genetic', 'max_attempts')} call(s), counted in the rates; "
+            f"extra '2's: up to {config['fooling']['attempts_of_two']} calls each",
+        ),
+        (
+            "genetic_prior*",
+            "tol for digits other than '2'",
+            "0.055 for '2'; 'tweaked digit by digit'",
+            f"{get('genetic_prior', 'tol')} for every digit",
+        ),
+        (
+            "genetic_prior*",
+            "the queue in top_index",
+            "the posted listing lacks q.pop()",
+            "the Rcpp gallery original (keeps the 5 best)",
+        ),
+        (
+            "genetic*",
+            "last generation of an attempt",
+            "scored, never checked",
+            "not scored (its evaluations are not counted)",
+        ),
+        ("hillclimb", "mask density", "not given", get("hillclimb", "density")),
+        (
+            "hillclimb",
+            "mask amplitude",
+            "not given",
+            f"uniform in ±{get('hillclimb', 'amplitude')}",
+        ),
+        ("hillclimb", "iteration cap", "not given", get("hillclimb", "steps")),
+        (
+            "hillclimb",
+            "local minimum (D7)",
+            "'none of the generated images could improve'",
+            f"no improvement for {get('hillclimb', 'patience')} iterations below 0.99",
+        ),
+        ("hillclimb", "no candidate better", "not said", "the base is kept"),
+        (
+            "gradient",
+            "cost and step",
+            "Nielsen's network, 'back-propagation'",
+            f"cross-entropy summed over the outputs, step {get('gradient', 'learning_rate')}",
+        ),
+        ("gradient", "iterations", "not given", get("gradient", "steps")),
+        ("gradient", "image returned", "not said", "the best (highest target output) met"),
+        ("map_elites", "generations", "paper: 1000s", get("map_elites", "steps")),
+    ]
+    return pd.DataFrame(rows, columns=["method", "choice", "source", "ours"])
+
+
+def hill_sensitivity(sweep: pd.DataFrame) -> pd.DataFrame:
+    """D5, D7 and D8 at every point of the hill-climbing sweep."""
+    rows = []
+    for (density, amplitude), g in sweep.groupby(["density", "amplitude"], sort=True):
+        row = dict(density=density, amplitude=amplitude)
+        for cid, fn in (("D5", seed003.d5), ("D7", seed003.d7), ("D8", seed003.d8)):
+            got = fn(g)
+            row[cid] = "—" if got is None else f"{got['value']} {verdict_span(got['verdict'])}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def tradeoff_table(sweep: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Per sweep value: runs reaching 99.99%, and images that look like their digit."""
+    rows = []
+    for value, g in sweep.groupby(key, sort=True):
+        k, n = int(g.converged.sum()), len(g)
+        looks = int(g.looks.sum())
+        rows.append(
+            {
+                key: value,
+                "fooled": rate(k, n),
+                "looks": rate(looks, n),
+                "corr": f"{g.own_corr.median():.2f}",
+                "steps": f"{g.steps.median():.0f}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def variogram_markdown(variogram: pd.DataFrame) -> str:
+    """C15 at a few lags: the published terms, the true statistics, each variant's images."""
+    lags = [1, 2, 4, 7, 10, 14]
+    v = variogram[variogram.lag.isin(lags)]
+    wide = v.pivot_table(index=["direction", "lag"], columns="measure", values="value")
+    wide = wide.reset_index()
+    cols = [c for c in wide.columns if c not in ("direction", "lag")]
+    for c in cols:
+        wide[c] = wide[c].map("{:.3f}".format)
+    return markdown_table(wide, dict(direction="direction", lag="lag", **{c: c for c in cols}))
+
+
+def _other_outputs(fooling_dir: Path) -> str:
+    """The smallest sum of the nine non-target outputs among the MLP's genetic images: why the
+    cost of a 99.99% probability vector (2e-4) is out of reach for sigmoid outputs."""
+    path = fooling_dir / "mlp" / "genetic.npz"
+    if not path.is_file():
+        return "not run"
+    with np.load(path, allow_pickle=False) as npz:
+        out, target = npz["outputs"], npz["target"]
+    rest = out.sum(axis=1) - out[np.arange(len(target)), target]
+    return f"{rest.min():.1e}"
+
+
+def fragment(inputs: dict[str, Path], config: dict) -> dict:
+    """The fooling sections of the report and claims C4–C9, C14, C15, D5–D8, N1."""
+    fooling_dir = Path(inputs["fooling"])
+    runs = read_runs(fooling_dir)
+    likeness = pd.read_csv(fooling_dir / "likeness.csv")
+    transfer = pd.read_csv(fooling_dir / "transfer.csv")
+    vario_path = fooling_dir / "variogram.csv"
+    variogram = pd.read_csv(vario_path) if vario_path.is_file() else None
+    sweeps = {
+        p.stem.removeprefix("sweep_"): pd.read_csv(p) for p in fooling_dir.glob("sweep_*.csv")
+    }
+    hill = seed003.hill(runs)
+    claims = [
+        claim_row("C4", seed000.c4(runs)),
+        claim_row("C5", seed000.c5(likeness)),
+        claim_row("C6", seed000.c6(runs)),
+        claim_row("C7", seed000.c7(likeness)),
+        claim_row("C8", seed000.c8(runs)),
+        claim_row("C9", seed000.c9(likeness)),
+        claim_row("C14", seed000.c14(likeness)),
+        claim_row("C15", seed000.c15(variogram)),
+        claim_row("D5", seed003.d5(hill)),
+        claim_row("D6", seed003.d6(likeness)),
+        claim_row("D7", seed003.d7(hill)),
+        claim_row("D8", seed003.d8(hill)),
+        claim_row("N1", nguyen.n1(runs)),
+    ]
+    budget = budget_table(runs)
+    tables = dict(
+        methods=methods_markdown(runs),
+        digits=digits_markdown(runs),
+        times=times_markdown(runs),
+        budget=budget_markdown(budget),
+        likeness=likeness_markdown(likeness),
+        transfer=transfer_markdown(transfer),
+        assumptions=markdown_table(
+            assumptions(config),
+            dict(method="method", choice="choice", source="the source", ours="this run"),
+            widths=[8, 12, 14, 20],
+        ),
+    )
+    not_run = "Not configured in this profile.\n"
+    tables.update(variogram=not_run, hill_sensitivity=not_run, tradeoff=not_run)
+    if variogram is not None:
+        tables["variogram"] = variogram_markdown(variogram)
+    if "hillclimb" in sweeps:
+        s = hill_sensitivity(sweeps["hillclimb"])
+        tables["hill_sensitivity"] = markdown_table(
+            s, dict(density="density", amplitude="amplitude", D5="D5", D7="D7", D8="D8")
+        )
+    if "gradient_prior" in sweeps:
+        key = [c for c in sweeps["gradient_prior"].columns if c not in SWEEP_COLUMNS][0]
+        tables["tradeoff"] = markdown_table(
+            tradeoff_table(sweeps["gradient_prior"], key),
+            {
+                key: key,
+                "fooled": "reached 99.99%",
+                "looks": "look like their digit",
+                "corr": "median correlation with own template",
+                "steps": "median steps",
+            },
+        )
+    return dict(
+        variables=fooling_variables(runs, budget, config, fooling_dir),
+        tables=tables,
+        claims=[c for c in claims if c],
+    )
+
+
+SWEEP_COLUMNS = {
+    "model",
+    "method",
+    "target",
+    "confidence",
+    "outcome",
+    "converged",
+    "steps",
+    "evaluations",
+    "own_corr",
+    "looks",
+}
+
+
+def fooling_variables(runs: pd.DataFrame, budget: pd.DataFrame, config: dict, fooling_dir):
+    """Numbers the fooling sections quote."""
+    reps = replicate_runs(runs)
+    counts = reps.groupby(["model", "method"]).size() // 10
+    extra = runs[runs.extra.astype(bool)].groupby(["model", "method"]).size()
+    out = dict(
+        runs={
+            m: {meth: int(c) for (mm, meth), c in counts.items() if mm == m}
+            for m in counts.index.get_level_values(0).unique()
+        },
+        extra_twos={f"{m}_{meth}": int(c) for (m, meth), c in extra.items()},
+        total_runs=f"{len(runs):,}",
+        genetic_tol=str(config["fooling"]["methods"].get("genetic", {}).get("tol", "not run")),
+        other_outputs=_other_outputs(fooling_dir),
+    )
+    cnn = budget[(budget.model == "cnn") & np.isfinite(budget["median"])] if len(budget) else budget
+    if len(cnn):
+        best = cnn.sort_values("median").iloc[0]
+        out.update(
+            best_method=best.method,
+            best_kind=best.kind,
+            best_median=f"{best['median']:,.0f}",
+            best_share=f"{best.complete}/{best.replicates}",
+        )
+        black = cnn[cnn.kind == "black-box"].sort_values("median")
+        if len(black):
+            b = black.iloc[0]
+            out.update(
+                best_black=b.method,
+                best_black_median=f"{b['median']:,.0f}",
+                best_black_share=f"{b.complete}/{b.replicates}",
+            )
+    else:
+        out.update(
+            best_method="none",
+            best_kind="—",
+            best_median="—",
+            best_share="0/0",
+            best_black="none",
+            best_black_median="—",
+            best_black_share="0/0",
+        )
+    for key in ("best_black", "best_black_median", "best_black_share"):
+        out.setdefault(key, "none" if key == "best_black" else "—")
+    return out

@@ -1,0 +1,276 @@
+"""Compiled (numba) variation operators: one pass over the pixels per generation, no Python loop.
+
+Randomness is counter-based: each child draws from its own splitmix64 stream, keyed by the
+generation's seed (from the run's ``np.random.Generator``) and the child's position, so the
+result does not depend on how many threads numba uses. The laws are those of the sources:
+uniform crossover is one fair coin per pixel, and mutation is one Bernoulli(rate) draw per
+pixel, sampled by geometric skips between mutated pixels (the same law at a cost proportional
+to the pixels that mutate).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from numba import njit
+
+PIXELS = 784
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+@njit(inline="always")
+def _mix(z):
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(inline="always")
+def _next(state):
+    """``(state, 64 random bits)``: splitmix64."""
+    state = state + _GOLDEN
+    return state, _mix(state)
+
+
+@njit(inline="always")
+def _uniform(state):
+    """``(state, u)`` with u uniform in [0, 1)."""
+    state, bits = _next(state)
+    return state, float(bits >> np.uint64(11)) * _TO_UNIT
+
+
+@njit(inline="always")
+def _stream(seed, key):
+    """The starting state of stream ``key`` of a generation with ``seed``."""
+    return _mix(seed ^ _mix(np.uint64(key) * _GOLDEN + np.uint64(1)))
+
+
+@njit(inline="always")
+def _pixel(state, cum):
+    """``(state, value)``: a pixel from a cumulative histogram (the post's ``histo_rand``), or
+    uniform in [0, 1) when ``cum`` is empty."""
+    state, u = _uniform(state)
+    bins = cum.shape[0]
+    if bins == 0:
+        return state, u
+    b = bins - 1
+    for i in range(bins):
+        if u < cum[i]:
+            b = i
+            break
+    state, v = _uniform(state)
+    return state, (b + v) / bins
+
+
+@njit(inline="always")
+def _skip(state, log_keep):
+    """``(state, gap)``: pixels to pass over before the next mutated one (geometric law)."""
+    state, u = _uniform(state)
+    return state, int(math.floor(math.log(1.0 - u) / log_keep))
+
+
+def breed(parents, rows, rates, cum, fresh, seed, out) -> None:
+    """Children of each run's selected parents, as seed 000's Rcpp makes them.
+
+    Args:
+        parents: ``(runs, selected, 784)`` float32, each run's selected images.
+        rows: ``(m,)`` int64, the run of each output row.
+        rates: ``(m,)`` float64, per-pixel mutation probability of each run.
+        cum: ``(m, bins)`` float64 cumulative histograms of new pixel values (``bins == 0``:
+            uniform in [0, 1)).
+        fresh: ``(m,)`` bool, runs that start a new attempt: all pixels drawn anew.
+        seed: uint64, this generation's seed.
+        out: ``(m, population, 784)`` float32 C-contiguous, filled with the children.
+    """
+    bits, out_bits = parents.view(np.uint32), out.view(np.uint32)
+    _split(
+        len(rows),
+        lambda a, b: _breed(parents, bits, rows, rates, cum, fresh, seed, out, out_bits, a, b),
+    )
+
+
+@njit(cache=True, nogil=True)
+def _breed(parents, bits_of, rows, rates, cum, fresh, seed, out, out_bits, lo, hi):
+    population, pixels = out.shape[1], out.shape[2]
+    selected = parents.shape[1]
+    for k in range(lo, hi):
+        r = rows[k]
+        rate = rates[k]
+        log_keep = math.log1p(-rate) if 0.0 < rate < 1.0 else 0.0
+        for j in range(population):
+            state = _stream(seed, k * population + j)
+            child = out[k, j]
+            if fresh[k]:
+                for p in range(pixels):
+                    state, child[p] = _pixel(state, cum[k])
+                continue
+            # Two distinct parents, uniformly (the Rcpp redraws i2 until it differs from i1).
+            state, u = _uniform(state)
+            i1 = int(u * selected)
+            state, u = _uniform(state)
+            i2 = (i1 + 1 + int(u * (selected - 1))) % selected
+            a = bits_of[r, i1]
+            b = bits_of[r, i2]
+            child_bits = out_bits[k, j]
+            for w in range(0, pixels, 64):
+                state, coin = _next(state)
+                for p in range(w, min(w + 64, pixels)):
+                    # Branch-free select on the float bits: b ^ (all-ones if heads) & (a ^ b).
+                    heads = np.uint32((coin >> np.uint64(p - w)) & np.uint64(1))
+                    child_bits[p] = b[p] ^ ((np.uint32(0) - heads) & (a[p] ^ b[p]))
+            if rate >= 1.0:
+                for p in range(pixels):
+                    state, child[p] = _pixel(state, cum[k])
+            elif rate > 0.0:
+                state, gap = _skip(state, log_keep)
+                p = gap
+                while p < pixels:
+                    state, child[p] = _pixel(state, cum[k])
+                    state, gap = _skip(state, log_keep)
+                    p += gap + 1
+
+
+def perturb(base, rows, density, amplitude, seed, out) -> None:
+    """Seed 003's candidates: the base plus a random mask, clipped to [0, 1].
+
+    A mask perturbs each pixel with probability ``density`` by a value uniform in
+    ``[-amplitude, amplitude]``.
+
+    Args:
+        base: ``(runs, 784)`` float32 base images; rows: ``(m,)`` the run of each output row.
+        density, amplitude: float; seed: uint64.
+        out: ``(m, candidates, 784)`` float32, filled with the candidates.
+    """
+    _split(len(rows), lambda a, b: _perturb(base, rows, density, amplitude, seed, out, a, b))
+
+
+@njit(cache=True, nogil=True)
+def _perturb(base, rows, density, amplitude, seed, out, lo, hi):
+    candidates, pixels = out.shape[1], out.shape[2]
+    log_keep = math.log1p(-density) if density < 1.0 else 0.0
+    for k in range(lo, hi):
+        b = base[rows[k]]
+        for j in range(candidates):
+            state = _stream(seed, k * candidates + j)
+            cand = out[k, j]
+            for p in range(pixels):
+                cand[p] = b[p]
+            p = 0
+            if density < 1.0:
+                state, p = _skip(state, log_keep)
+            while p < pixels:
+                state, u = _uniform(state)
+                v = cand[p] + amplitude * (2.0 * u - 1.0)
+                cand[p] = min(1.0, max(0.0, v))
+                if density < 1.0:
+                    state, gap = _skip(state, log_keep)
+                    p += gap + 1
+                else:
+                    p += 1
+
+
+def variogram_cost(images, stats_x, stats_y, rows, published) -> np.ndarray:
+    """Seed 000's ``vario_cost`` of images ``(n, 28, 28)``, in float64.
+
+    Args:
+        images: ``(n, 28, 28)`` float32; stats_x, stats_y: ``(runs, lags)`` statistics each
+            image is compared with; rows: ``(n,)`` the run of each image.
+        published: the Rcpp as published (lag-1 differences over the first ``27 - k``
+            columns / rows for every lag k) or, if False, lag-k differences (intended).
+
+    Returns:
+        ``(n,)`` float64: ``(1/lags) Σ_k |stats_x[k] - this_x[k]| + |stats_y[k] - this_y[k]|``
+        with ``this_x`` across the image and ``this_y`` down it.
+    """
+    out = np.empty(len(images))
+    _split(
+        len(images),
+        lambda a, b: _variogram(images, stats_x, stats_y, rows, published, out, a, b),
+    )
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _variogram(images, stats_x, stats_y, rows, published, out, lo, hi):
+    lags = stats_x.shape[1]
+    for i in range(lo, hi):
+        x = images[i].astype(np.float64)
+        out[i] = _vario_one(x, stats_x[rows[i]], stats_y[rows[i]], lags, published)
+
+
+@njit(cache=True, nogil=True)
+def _vario_one(x, stats_x, stats_y, lags, published):
+    """One image's ``vario_cost`` (see :func:`variogram_cost`)."""
+    across = np.empty(28)
+    down = np.empty(28)
+    prefix_x = np.empty(27)
+    prefix_y = np.empty(27)
+    # Element-wise accumulators (not scalar sums): the loops vectorise without reordering
+    # any floating-point sum, so the result does not depend on the CPU.
+    total = 0.0
+    if published:
+        across[:] = 0.0
+        for a in range(28):  # across[j]: Σ_rows |x[., j + 1] - x[., j]|
+            for j in range(27):
+                across[j] += abs(x[a, j + 1] - x[a, j])
+        sx = 0.0
+        sy = 0.0
+        for j in range(27):
+            for a in range(28):  # this row pair's lag-1 differences
+                down[a] = abs(x[j + 1, a] - x[j, a])
+            sx += across[j]
+            sy += down.sum()
+            prefix_x[j] = sx
+            prefix_y[j] = sy
+        # Lag k (0-based) sums the first 27 - k lag-1 columns (rows), as the Rcpp does.
+        for k in range(lags):
+            this_x = prefix_x[26 - k] / (28.0 * (27 - k))
+            this_y = prefix_y[26 - k] / (28.0 * (27 - k))
+            total += abs(stats_x[k] - this_x) + abs(stats_y[k] - this_y)
+    else:
+        for k in range(1, lags + 1):
+            across[:] = 0.0
+            down[:] = 0.0
+            for a in range(28):
+                for j in range(28 - k):
+                    across[j] += abs(x[a, j + k] - x[a, j])
+            for j in range(28 - k):
+                for a in range(28):
+                    down[a] += abs(x[j + k, a] - x[j, a])
+            this_x = across.sum() / (28.0 * (28 - k))
+            this_y = down.sum() / (28.0 * (28 - k))
+            total += abs(stats_x[k - 1] - this_x) + abs(stats_y[k - 1] - this_y)
+    return total / lags
+
+
+def generation_seed(rng: np.random.Generator) -> np.uint64:
+    """A generation's kernel seed, drawn from the run's generator (so runs stay reproducible)."""
+    return np.uint64(rng.integers(0, 2**63, dtype=np.int64))
+
+
+def threads() -> int:
+    """Threads the kernels run in: every core this process may use."""
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _split(n: int, work) -> None:
+    """Run ``work(lo, hi)`` on :func:`threads` contiguous ranges of ``range(n)`` at once."""
+    parts = min(threads(), max(1, n // 16))  # a few rows are not worth a thread
+    if parts == 1:
+        work(0, n)
+        return
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(threads())
+    bounds = np.linspace(0, n, parts + 1).astype(int)
+    for f in [_POOL.submit(work, a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]:
+        f.result()

@@ -1,0 +1,94 @@
+# Beyond the posts: can fooling images be caught? Six detectors' ROC against every fooling set
+# and uniform noise, and a signed-gradient attack that knows the detector.
+
+
+def detector_inputs(wildcards):
+    """Models, MNIST, every fooling set, pca.npz and, when its model is run, the 11th-class model."""
+    inputs = dict(model_files(wildcards), data=mnist_npz(), pca=f"{R}/pca/pca.npz")
+    inputs["runs"] = expand(
+        f"{R}/fooling/{{model}}/{{method}}.npz", model=MODELS, method=METHODS
+    )
+    if ELEVENTH["model"] in MODELS:
+        inputs["eleventh"] = f"{R}/eleventh/{ELEVENTH['model']}.keras"
+    return inputs
+
+
+def eleventh_arg(wildcards, input):
+    """``--eleventh NAME=PATH`` when the retrained model is an input."""
+    if "eleventh" not in input.keys():
+        return ""
+    return f"--eleventh {ELEVENTH['model']}={input.eleventh}"
+
+
+rule detectors:
+    input:
+        unpack(detector_inputs),
+    output:
+        auroc=f"{R}/detectors/auroc.csv",
+        adaptive=f"{R}/detectors/adaptive.csv",
+        roc=f"{R}/detectors/roc.csv",
+    log:
+        f"{L}/detectors.log",
+    benchmark:
+        f"{L}/benchmarks/detectors.tsv"
+    conda:
+        "../../environment.yml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        models=models_arg,
+        eleventh=eleventh_arg,
+        detectors=json.dumps(config["detectors"], sort_keys=True),
+        seed=config["seed"],
+        out_dir=lambda w, output: Path(output.auroc).parent,
+    shell:
+        "python -m mnist_fooling detectors --models {params.models} --data {input.data}"
+        " --runs {input.runs} --pca {input.pca} {params.eleventh}"
+        " --params-json {params.detectors:q} --seed {params.seed}"
+        " --out-dir {params.out_dir} > {log} 2>&1"
+
+
+rule plot_detectors:
+    input:
+        auroc=f"{R}/detectors/auroc.csv",
+        roc=f"{R}/detectors/roc.csv",
+    output:
+        roc=f"{R}/figures/detectors_roc.png",
+        heatmap=f"{R}/figures/detectors_auroc.png",
+    log:
+        f"{L}/plot_detectors.log",
+    benchmark:
+        f"{L}/benchmarks/plot_detectors.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        in_dir=lambda w, input: Path(input.auroc).parent,
+    shell:
+        "python -m mnist_fooling plot-detectors --input {params.in_dir}"
+        " --out {output.roc} --heatmap {output.heatmap} > {log} 2>&1"
+
+
+rule fragment_detectors:
+    input:
+        auroc=f"{R}/detectors/auroc.csv",
+        adaptive=f"{R}/detectors/adaptive.csv",
+    output:
+        f"{R}/report/fragments/detectors.json",
+    log:
+        f"{L}/fragment_detectors.log",
+    benchmark:
+        f"{L}/benchmarks/fragment_detectors.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        inputs=fragment_inputs,
+        config=config_json(),
+    shell:
+        "python -m mnist_fooling fragment detectors --input {params.inputs}"
+        " --config-json {params.config:q} --out {output} > {log} 2>&1"
+
+
+FRAGMENTS.append(f"{R}/report/fragments/detectors.json")
+FIGURES.append(f"{R}/figures/detectors_roc.png")
+FIGURES.append(f"{R}/figures/detectors_auroc.png")
