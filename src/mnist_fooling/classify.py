@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import UserInputError
-from .models import MODEL_NAMES
+from .names import MODEL_NAMES
 
 
 def find_models(models_dir: Path, names: list[str]) -> dict[str, Path]:

@@ -14,7 +14,7 @@ from .errors import UserInputError
 
 def _models_arg(values: list[str]) -> dict[str, Path]:
     """Parse ``name=path`` pairs."""
-    from .models import MODEL_NAMES
+    from .names import MODEL_NAMES
 
     out = {}
     for item in values:
@@ -23,6 +23,8 @@ def _models_arg(values: list[str]) -> dict[str, Path]:
             raise UserInputError(
                 f"--models expects NAME=PATH with NAME in {MODEL_NAMES}, got {item!r}"
             )
+        if not Path(path).is_file():
+            raise UserInputError(f"{path}: model file not found")
         out[name] = Path(path)
     return out
 
@@ -34,7 +36,8 @@ def cmd_fetch_data(args) -> None:
 
 
 def cmd_train(args) -> None:
-    from .models import MODEL_NAMES, TrainConfig
+    from .models import TrainConfig
+    from .names import MODEL_NAMES
     from .train import train_model
 
     if args.model not in MODEL_NAMES:
@@ -199,8 +202,7 @@ def cmd_classify(args) -> None:
 
 def cmd_fool(args) -> None:
     from .fooling import run_fooling
-    from .models import MODEL_NAMES
-    from .search import METHODS
+    from .names import METHODS, MODEL_NAMES
 
     if args.method not in METHODS:
         raise UserInputError(f"--method must be one of {METHODS}, got {args.method!r}")
@@ -237,7 +239,7 @@ def cmd_fool(args) -> None:
 def cmd_fool_model(args) -> None:
     from .config import validate_fooling
     from .fooling import run_model
-    from .models import MODEL_NAMES
+    from .names import MODEL_NAMES
 
     if args.model not in MODEL_NAMES:
         raise UserInputError(f"--model must be one of {MODEL_NAMES}, got {args.model!r}")
@@ -268,7 +270,7 @@ def cmd_variogram(args) -> None:
 
 def cmd_sweep(args) -> None:
     from .fooling import run_sweep
-    from .search import METHODS
+    from .names import METHODS
 
     if args.method not in METHODS:
         raise UserInputError(f"--method must be one of {METHODS}, got {args.method!r}")
@@ -672,22 +674,57 @@ def cmd_explorer(args) -> None:
     print(f"{args.out}: {n} images")
 
 
+# Arguments that name files a command reads: checked before any heavy import, so a wrong path
+# comes back in a fraction of a second instead of after TensorFlow's start-up.
+INPUT_ARGS = (
+    "model_file",
+    "data",
+    "runs",
+    "pca",
+    "fooling",
+    "published",
+    "intended",
+    "input",
+    "fragments",
+    "wheel",
+    "accuracy",
+    "confidence",
+)
+
+
+def _preflight(args) -> None:
+    """One clear line for the first input file that does not exist."""
+    for name in INPUT_ARGS:
+        value = getattr(args, name, None)
+        paths = value if isinstance(value, list) else [value]
+        for path in paths:
+            if isinstance(path, Path) and not path.exists():
+                flag = "--" + name.replace("_", "-")
+                raise UserInputError(f"{path}: no such file ({flag})")
+    if isinstance(getattr(args, "models", None), list):
+        _models_arg(args.models)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run one subcommand; user errors print one line and exit with code 2."""
+    from .quiet import filtered_stderr
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chatter out of logs
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S"
     )
     args = build_parser().parse_args(argv)
-    try:
-        args.func(args)
-    except UserInputError as exc:
-        print(f"mnist-fooling: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:  # disk full, read-only results/, ...: say which file, no traceback
-        where = f": {exc.filename}" if exc.filename else ""
-        print(f"mnist-fooling: error: {exc.strerror or exc}{where}", file=sys.stderr)
-        return 2
+    with filtered_stderr():
+        try:
+            _preflight(args)
+            args.func(args)
+        except UserInputError as exc:
+            print(f"mnist-fooling: error: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:  # disk full, read-only results/, ...: say which file, no traceback
+            where = f": {exc.filename}" if exc.filename else ""
+            print(f"mnist-fooling: error: {exc.strerror or exc}{where}", file=sys.stderr)
+            return 2
     return 0
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import keras
 from keras import layers
 
-MODEL_NAMES = ("softmax", "mlp", "cnn")
+from .names import MODEL_NAMES  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..names import METHODS  # noqa: F401  (re-exported)
 from . import kernels
 from .engine import ACTIVE, BUDGET, CONVERGED, STUCK
 from .prior import cost_stats
@@ -416,19 +417,6 @@ class SquareSearch(Method):
         self._offer(idx, cand.reshape(m, c, 28, 28), out, score)
         self._end_by_threshold(idx, self.threshold, self.steps)
         return c
-
-
-METHODS = (
-    "gradient",
-    "gradient_sign",
-    "gradient_prior",
-    "genetic",
-    "genetic_prior",
-    "genetic_prior_intended",
-    "hillclimb",
-    "map_elites",
-    "square_search",
-)
 
 
 def make_method(name: str, params: dict, *, stats=None) -> Method:
