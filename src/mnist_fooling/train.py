@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from .backend import seed_everything
@@ -13,6 +15,39 @@ from .io import save_keras_model
 from .models import TrainConfig, build_model
 
 log = logging.getLogger(__name__)
+
+
+class Progress(keras.callbacks.Callback):
+    """A log line every ``seconds`` during training: epoch, batch, loss, images per second."""
+
+    def __init__(self, *, epochs: int, batches: int, batch_size: int, seconds: float = 10.0):
+        super().__init__()
+        self.epochs, self.batches, self.batch_size = epochs, batches, batch_size
+        self.seconds = seconds
+
+    def on_train_begin(self, logs=None):
+        self.start = self.last = time.monotonic()
+        self.done = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.done += 1
+        now = time.monotonic()
+        if now - self.last >= self.seconds:
+            self.last = now
+            loss = (logs or {}).get("loss", float("nan"))
+            log.info(
+                "epoch %d/%d, batch %d/%d, loss %.4f, %.0f images/s, %.0f s",
+                self.epoch + 1,
+                self.epochs,
+                batch + 1,
+                self.batches,
+                float(loss),
+                self.done * self.batch_size / (now - self.start),
+                now - self.start,
+            )
 
 
 def train_model(
@@ -34,7 +69,18 @@ def train_model(
     # Nielsen's sigmoid outputs learn one-hot targets; the others take integer labels.
     targets = np.eye(10, dtype=np.float32)[y] if name == "mlp" else y
     log.info("training %s on %d images: %s", name, len(x), cfg)
-    model.fit(x, targets, epochs=cfg.epochs, batch_size=cfg.batch_size, shuffle=True, verbose=2)
+    progress = Progress(
+        epochs=cfg.epochs, batches=-(-len(x) // cfg.batch_size), batch_size=cfg.batch_size
+    )
+    model.fit(
+        x,
+        targets,
+        epochs=cfg.epochs,
+        batch_size=cfg.batch_size,
+        shuffle=True,
+        verbose=2,
+        callbacks=[progress],
+    )
     val = float(np.mean(np.argmax(model.predict(mnist.x_val, verbose=0), axis=1) == mnist.y_val))
     log.info("%s validation accuracy %.4f", name, val)
     save_keras_model(model, out)

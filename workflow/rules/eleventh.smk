@@ -45,9 +45,7 @@ rule fool_eleventh:
         gpu=1,
     params:
         search=json.dumps(config["fooling"]["methods"][ELEVENTH["method"]]),
-        runs=counts_for(config["fooling"], ELEVENTH["model"], ELEVENTH["method"])[
-            "runs_per_digit"
-        ],
+        runs=ELEVENTH["runs_per_digit"],
         seed=config["seed"],
         model=ELEVENTH["model"],
         method=ELEVENTH["method"],
