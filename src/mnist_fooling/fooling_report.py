@@ -368,16 +368,17 @@ def variogram_markdown(variogram: pd.DataFrame) -> str:
     return markdown_table(wide, dict(direction="direction", lag="lag", **{c: c for c in cols}))
 
 
-def _other_outputs(fooling_dir: Path) -> str:
-    """The smallest sum of the nine non-target outputs among the MLP's genetic images: why the
-    cost of a 99.99% probability vector (2e-4) is out of reach for sigmoid outputs."""
+def _other_outputs(fooling_dir: Path) -> tuple[str, str]:
+    """The smallest sum of the nine non-target outputs among the MLP's genetic images, and
+    whether that puts the cost of a 99.99% probability vector (2e-4) out of reach."""
     path = fooling_dir / "mlp" / "genetic.npz"
     if not path.is_file():
-        return "not run"
+        return "not run", "cannot be judged here"
     with np.load(path, allow_pickle=False) as npz:
         out, target = npz["outputs"], npz["target"]
     rest = out.sum(axis=1) - out[np.arange(len(target)), target]
-    return f"{rest.min():.1e}"
+    reach = "is out of reach" if rest.min() > 2e-4 else "can be reached"
+    return f"{rest.min():.1e}", reach
 
 
 def fragment(inputs: dict[str, Path], config: dict) -> dict:
@@ -476,7 +477,8 @@ def fooling_variables(runs: pd.DataFrame, budget: pd.DataFrame, config: dict, fo
         extra_twos={f"{m}_{meth}": int(c) for (m, meth), c in extra.items()},
         total_runs=f"{len(runs):,}",
         genetic_tol=str(config["fooling"]["methods"].get("genetic", {}).get("tol", "not run")),
-        other_outputs=_other_outputs(fooling_dir),
+        other_outputs=_other_outputs(fooling_dir)[0],
+        other_outputs_reach=_other_outputs(fooling_dir)[1],
     )
     cnn = budget[(budget.model == "cnn") & np.isfinite(budget["median"])] if len(budget) else budget
     if len(cnn):
