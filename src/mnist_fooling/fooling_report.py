@@ -172,33 +172,36 @@ def budget_table(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def budget_markdown(table: pd.DataFrame) -> str:
-    """The table that answers "how easily fooled": per model, white- and black-box methods."""
+    """The table that answers "how easily fooled": one row per method (white- and black-box
+    side by side), one column per model: the median (IQR) evaluations for all ten digits over
+    the complete replicates, and the share of complete replicates with its interval."""
     if table.empty:
-        return "No method fooled all ten digits in one replicate.\n"
+        return "No method was run on all ten digits.\n"
 
     def fmt(v) -> str:
         return "—" if not np.isfinite(v) else f"{v:,.0f}"
 
-    view = table.sort_values(["model", "kind", "median"], kind="stable").assign(
-        share=[rate(c, r) for c, r in zip(table.complete, table.replicates, strict=True)],
-        evals=[
-            "—" if not np.isfinite(m) else f"{fmt(m)} ({fmt(a)}–{fmt(b)})"
-            for m, a, b in zip(table.done_median, table.q1, table.q3, strict=True)
-        ],
-        median=table["median"].map(fmt),
+    def cell(r) -> str:
+        evals = (
+            "—"
+            if not np.isfinite(r.done_median)
+            else (f"{fmt(r.done_median)} ({fmt(r.q1)}–{fmt(r.q3)})")
+        )
+        return f"{evals}; {rate(int(r.complete), int(r.replicates))}"
+
+    t = table.assign(cell=[cell(r) for r in table.itertuples()])
+    models = [m for m in ("softmax", "mlp", "cnn") if m in set(t.model)]
+    wide = t.pivot_table(
+        index=["kind", "method", "source"], columns="model", values="cell", aggfunc="first"
+    ).reset_index()
+    order = {m: i for i, m in enumerate(KIND)}
+    wide = wide.sort_values(
+        ["kind", "method"], key=lambda c: c.map(order) if c.name == "method" else c
     )
     text = markdown_table(
-        view,
-        dict(
-            model="model",
-            kind="access",
-            method="method",
-            source="whose",
-            share="replicates with all ten at 99.99%",
-            evals="evaluations for all ten, complete replicates: median (IQR)",
-            median="median over all replicates",
-        ),
-        widths=[5, 6, 11, 10, 14, 16, 8],
+        wide.fillna("not run"),
+        dict(kind="access", method="method", source="whose", **{m: m for m in models}),
+        widths=[6, 11, 10] + [16] * len(models),
     )
     refs = pd.DataFrame([dict(ref=r, value=v) for r, v in REFERENCES])
     return text + "\n" + markdown_table(refs, dict(ref="reference", value="evaluations"))
