@@ -16,11 +16,13 @@ from .search.engine import CURVE_EVALUATIONS, Scorer, network_evaluations, repli
 log = logging.getLogger(__name__)
 
 
-def method_seed(seed: int, model: str, method: str) -> np.random.Generator:
-    """An independent, reproducible stream per (model, method)."""
-    from .models import MODEL_NAMES
+def method_seed(seed: int, model: str, method: str, *, purpose: int = 0) -> np.random.Generator:
+    """An independent, reproducible stream per (model, method) and purpose (0: the fooling
+    runs, 1: a parameter sweep), so a sweep never replays the main runs' randomness."""
+    from .names import MODEL_NAMES
 
-    return np.random.default_rng([seed, MODEL_NAMES.index(model), METHODS.index(method)])
+    key = [seed, MODEL_NAMES.index(model), METHODS.index(method)] + ([purpose] if purpose else [])
+    return np.random.default_rng(key)
 
 
 def _stats_for(method: str, data: Path | None):
@@ -245,7 +247,7 @@ def run_sweep(
     template = templates(mnist.x_train, mnist.y_train)
     floor = floor_of_real_digits(mnist.x_test, mnist.y_test, template)
     scorer = Scorer(load_model(model_path))
-    rng = method_seed(seed, model_name, method)
+    rng = method_seed(seed, model_name, method, purpose=1)
     targets = np.repeat(np.arange(10), runs_per_digit)
     frames = []
     for point in grid_points(grid):
