@@ -1,15 +1,15 @@
-"""The search benchmark: every measure present, ratios consistent with the throughputs."""
+"""The search benchmark: every measure present, ratios consistent with the throughputs, and its
+report fragment."""
 
 import keras
 import pandas as pd
 
-from mnist_fooling.benchmark import run_benchmark
+from mnist_fooling.benchmark import fragment, run_benchmark
 from mnist_fooling.io import save_keras_model
 from mnist_fooling.models import TrainConfig, build_model
-from mnist_fooling.report import speed_markdown
 
 
-def test_benchmark_rows_and_ratios(tmp_path):
+def test_benchmark_rows_ratios_and_fragment(tmp_path):
     keras.utils.set_random_seed(0)
     path = tmp_path / "mlp.keras"
     save_keras_model(build_model("mlp", TrainConfig(), n_train=10), path)
@@ -22,10 +22,14 @@ def test_benchmark_rows_and_ratios(tmp_path):
         "map_elites search (evaluations/s)",
         "one-at-a-time genetic (evaluations/s)",
     ]
-    assert (table.per_second > 0).all()
-    raw, genetic, _, _, single = table.per_second
-    assert abs(table.ratio[1] - genetic / raw) < 1e-9
+    assert (table.per_second > 0).all() and (table.model == "mlp").all()
+    raw, genetic, hill, _, single = table.per_second
+    assert abs(table.ratio[1] - genetic / raw) < 1e-9 and abs(table.ratio[2] - hill / raw) < 1e-9
     assert abs(table.ratio[4] - genetic / single) < 1e-9
-    assert table.met[4] in {"yes", "no"} and "100" in table.target[4]
-    text = speed_markdown(out)
-    assert text.count("\n") == 2 + len(pd.read_csv(out))
+    assert table.met[4] == ("yes" if genetic / single >= 100 else "no")
+    assert table.target[4] == "batched ≥ 100 × this" and table.target[1] == ""  # cnn only
+    frag = fragment({"speed": out}, {})
+    lines = frag["tables"]["speed"].splitlines()
+    assert len(lines) == 2 + len(pd.read_csv(out))
+    assert lines[2] == f"| mlp | raw forward pass (images/s) | {raw:,.0f} | 1.00 |  |  |"
+    assert set(frag) == {"tables"}

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mnist_fooling.config import load_config, validate_config
+from mnist_fooling.config import counts_for, load_config, validate_config, validate_fooling
 from mnist_fooling.errors import UserInputError
 
 from .conftest import ROOT
@@ -67,6 +67,87 @@ def test_every_profile_directory_has_a_snakemake_config():
         (lambda c: c["data"].update(n_train=5), "data.n_train: 5 is less than"),
         (lambda c: c.update(profile="../escape"), "profile: '../escape' does not match"),
         (lambda c: c.pop("seed"), "'seed' is a required property"),
+        # fooling: per-model and per-method counts, sweeps, method sections
+        (
+            lambda c: c["fooling"]["counts"].update(svm={}),
+            "unknown key 'svm' in fooling.counts \\(allowed: cnn, mlp, softmax\\)",
+        ),
+        (
+            lambda c: c["fooling"]["counts"]["mlp"]["genetic"].update(runs_per_digt=3),
+            "unknown key 'runs_per_digt' in fooling.counts.mlp.genetic",
+        ),
+        (
+            lambda c: c["fooling"]["counts"]["mlp"].update(annealing={}),
+            "unknown key 'annealing' in fooling.counts.mlp",
+        ),
+        (
+            lambda c: c["fooling"]["counts"]["mlp"]["genetic"].update(runs_of_two=-1),
+            "fooling.counts.mlp.genetic.runs_of_two: -1 is less than the minimum of 0",
+        ),
+        (
+            lambda c: c["fooling"]["counts"]["mlp"]["genetic"].update(attempts_of_two=0),
+            "fooling.counts.mlp.genetic.attempts_of_two: 0 is less than the minimum of 1",
+        ),
+        (
+            lambda c: c["fooling"]["methods"].pop("genetic"),
+            "fooling.counts.[a-z]+.genetic: 'genetic' is not in fooling.methods",
+        ),
+        (lambda c: c["fooling"].pop("attempts_of_two"), "'attempts_of_two' is a required"),
+        (lambda c: c["fooling"].update(runs_of_two=-2), "fooling.runs_of_two: -2 is less than"),
+        (
+            lambda c: c["fooling"]["sweeps"]["hillclimb"].update(model="svm"),
+            "fooling.sweeps.hillclimb.model: 'svm' is not one of",
+        ),
+        (
+            lambda c: c["fooling"]["sweeps"]["hillclimb"]["grid"].update(density=[]),
+            "fooling.sweeps.hillclimb.grid.density: \\[\\] should be non-empty",
+        ),
+        (
+            lambda c: c["fooling"]["sweeps"]["hillclimb"].update(grid={}),
+            "fooling.sweeps.hillclimb.grid: {} should be non-empty",
+        ),
+        (
+            lambda c: c["fooling"]["sweeps"].update(genetic={}),
+            "unknown key 'genetic' in fooling.sweeps",
+        ),
+        (
+            lambda c: c["fooling"]["methods"].pop("gradient_prior"),
+            "fooling.sweeps.gradient_prior: 'gradient_prior' is not in fooling.methods",
+        ),
+        (
+            lambda c: c.update(models=["softmax", "mlp"]),
+            "fooling.sweeps.hillclimb.model 'cnn' is not in models",
+        ),
+        (
+            lambda c: c["fooling"]["methods"]["genetic"].update(tol=[0.1] * 9),
+            "fooling.methods.genetic.tol: .* is too short",
+        ),
+        (
+            lambda c: c["fooling"]["methods"]["hillclimb"].pop("patience"),
+            "fooling.methods.hillclimb: 'patience' is a required property",
+        ),
+        (
+            lambda c: c["fooling"]["methods"]["hillclimb"].update(masks=3),
+            "fooling.methods.hillclimb: Unevaluated properties .*'masks' was unexpected",
+        ),
+        (
+            lambda c: c["fooling"]["methods"]["map_elites"].update(mutation_rate=1.5),
+            "fooling.methods.map_elites.mutation_rate: 1.5 is greater than the maximum of 1",
+        ),
+        # eleventh (N2)
+        (lambda c: c["eleventh"].update(model="mlp"), "eleventh.model: 'mlp' is not one of"),
+        (
+            lambda c: (c.update(models=["mlp", "cnn"]), c["eleventh"].update(model="softmax")),
+            "eleventh.model 'softmax' is not in models",
+        ),
+        (
+            lambda c: (
+                c["fooling"]["methods"].pop("genetic"),
+                [m.pop("genetic", None) for m in c["fooling"]["counts"].values()],
+                c["eleventh"].update(method="genetic"),
+            ),
+            "eleventh.method 'genetic' is not in fooling.methods",
+        ),
     ],
 )
 def test_bad_configs_get_one_line_naming_the_key(edit, message):
@@ -88,3 +169,54 @@ def test_load_config_reports_unreadable_files(tmp_path):
     broken.write_text("seed: [unclosed\n")
     with pytest.raises(UserInputError, match="cannot read"):
         load_config(Path(broken))
+
+
+def test_a_tol_per_digit_is_valid():
+    config = copy.deepcopy(base_config())
+    config["fooling"]["methods"]["genetic"]["tol"] = [0.1] * 10
+    validate_config(config)
+
+
+FOOLING = dict(
+    runs_per_digit=3,
+    runs_of_two=7,
+    attempts_of_two=50,
+    counts=dict(
+        mlp=dict(genetic=dict(runs_per_digit=100, runs_of_two=1000), hillclimb=dict(runs_of_two=9)),
+        cnn=dict(genetic_prior=dict(attempts_of_two=2)),
+    ),
+    methods={},
+)
+
+
+@pytest.mark.parametrize(
+    ("model", "method", "expected"),
+    [
+        ("mlp", "genetic", (100, 1000, 50)),  # overrides
+        ("cnn", "genetic", (3, 7, 50)),  # the defaults
+        ("cnn", "genetic_prior", (3, 7, 2)),  # one key overridden, the others default
+        ("softmax", "genetic_prior_intended", (3, 7, 50)),  # no counts for the model at all
+        ("cnn", "hillclimb", (3, 0, 50)),  # extra '2's are the genetic driver's only
+        ("mlp", "hillclimb", (3, 0, 50)),  # even when the counts ask for them
+    ],
+)
+def test_counts_for(model, method, expected):
+    got = counts_for(FOOLING, model, method)
+    assert (got["runs_per_digit"], got["runs_of_two"], got["attempts_of_two"]) == expected
+    assert set(got) == {"runs_per_digit", "runs_of_two", "attempts_of_two"}
+    assert FOOLING["counts"]["mlp"]["hillclimb"] == dict(runs_of_two=9)  # not modified
+    no_counts = {k: v for k, v in FOOLING.items() if k != "counts"}
+    assert counts_for(no_counts, model, method)["runs_per_digit"] == 3
+
+
+def test_validate_fooling_checks_the_section_alone():
+    validate_fooling(copy.deepcopy(base_config()["fooling"]))
+    bad = copy.deepcopy(base_config()["fooling"])
+    bad["methods"]["hillclimb"]["density"] = 2
+    with pytest.raises(UserInputError, match="^--fooling-json: methods.hillclimb.density: 2 is"):
+        validate_fooling(bad)
+    bad = copy.deepcopy(base_config()["fooling"])
+    del bad["methods"]
+    with pytest.raises(UserInputError, match="'methods' is a required property") as info:
+        validate_fooling(bad)
+    assert "\n" not in str(info.value)

@@ -1,14 +1,21 @@
+import keras
 import numpy as np
+import pandas as pd
 import pytest
 
+from mnist_fooling.claims import seed000
 from mnist_fooling.edge import (
     border_noise,
     bounding_boxes,
     drawn_digits,
     large_version,
     rescale_to_box,
+    run_edge,
     shift,
 )
+from mnist_fooling.fragments import build_fragment
+from mnist_fooling.io import save_keras_model
+from mnist_fooling.models import TrainConfig, build_model
 
 
 def square(top=10, left=10, size=6):
@@ -63,3 +70,34 @@ def test_large_version_keeps_thin_strokes_thin():
     out = large_version(drawing)
     top, bottom, left, right = bounding_boxes(out[None])[0]
     assert (top, bottom) == (0, 27) and right - left + 1 <= 6
+
+
+def test_run_edge_writes_what_the_claims_and_the_fragment_read(tmp_path, mnist_npz):
+    keras.utils.set_random_seed(0)
+    model = tmp_path / "mlp.keras"
+    save_keras_model(build_model("mlp", TrainConfig(), n_train=10), model)
+    out = tmp_path / "edge"
+    run_edge(
+        data=mnist_npz,
+        models={"mlp": model},
+        n_images=20,
+        sizes=[16, 28],
+        shifts=[0, 4],
+        borders=[28, 20],
+        seed=0,
+        out_dir=out,
+    )
+    border, drawn = pd.read_csv(out / "border.csv"), pd.read_csv(out / "drawn.csv")
+    assert list(border.central_box) == [28, 20] and border.top_changed[0] == 0
+    assert (border.n == 20).all() and border.mean_output_change[0] == 0
+    assert len(drawn) == 60 and set(drawn.columns) >= {"top1", "p1", "top2", "p2", "p_true"}
+    assert (drawn.p1 >= drawn.p2).all() and (drawn.top1 != drawn.top2).all()
+    for fn in (seed000.c10, seed000.c11, seed000.c12):
+        assert fn(drawn)["verdict"] in {"reproduced", "partly", "not reproduced"}
+    assert "central 20×20" in seed000.c13(border)["measured"]
+    inputs = {name: out / f"{name}.csv" for name in ("scale", "shift", "border", "drawn")}
+    frag = build_fragment("edge", inputs, {"edge": {"n_images": 20}})
+    assert [c["id"] for c in frag["claims"]] == ["C10", "C11", "C12", "C13"]
+    assert frag["variables"]["mlp"]["shift_max"] != "not run"
+    with np.load(out / "examples.npz") as npz:
+        assert npz["scaled"].shape == (2, 8, 28, 28) and npz["drawn"].shape == (60, 28, 28)

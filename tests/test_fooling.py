@@ -1,13 +1,48 @@
-"""A fooling job end to end on tiny saved models: files, shapes, means and the transfer matrix."""
+"""Fooling jobs end to end on tiny saved models: files, extra '2's, means, sweeps, the transfer
+matrix, every configured method of a model, and the evaluations-for-all-ten-digits table."""
 
 import keras
 import numpy as np
 import pandas as pd
 import pytest
 
-from mnist_fooling.fooling import BUDGET, budget_table, run_fooling, transfer_table
+from mnist_fooling.claims.seed000 import replicates
+from mnist_fooling.fooling import (
+    converged_means,
+    grid_points,
+    method_seed,
+    run_fooling,
+    run_model,
+    run_sweep,
+    transfer_table,
+)
+from mnist_fooling.fooling_report import budget_table, digits_markdown
 from mnist_fooling.io import save_keras_model
 from mnist_fooling.models import TrainConfig, build_model
+
+GENETIC = dict(population=10, selected=3, mutate_factor=1.0, max_iter=3, max_attempts=1)
+HILL = dict(steps=3, threshold=0.99, candidates=20, density=0.05, amplitude=0.5, patience=2)
+MAP_ELITES = dict(
+    steps=2, threshold=0.9999, batch_size=8, mutation_rate=0.1, eta=15.0, halve_every=1000
+)
+CSV_COLUMNS = [
+    "model",
+    "method",
+    "run",
+    "replicate",
+    "extra",
+    "target",
+    "confidence",
+    "top",
+    "top_output",
+    "outcome",
+    "converged",
+    "cost",
+    "attempts",
+    "evaluations",
+    "steps",
+    "shared_evaluations",
+]
 
 
 @pytest.fixture(scope="module")
@@ -21,116 +56,213 @@ def models(tmp_path_factory):
     return paths
 
 
-def test_run_fooling_writes_arrays_and_summary(tmp_path, models, mnist_npz):
-    params = dict(steps=3, threshold=0.9999, population=10, selected=3, mutate_factor=1.0)
-    table = run_fooling(
-        model_name="mlp",
-        model_path=models["mlp"],
-        method="genetic_prior",
+def fool(tmp_path, models, method, params, *, model="mlp", data=None, **counts):
+    return run_fooling(
+        model_name=model,
+        model_path=models[model],
+        method=method,
         params=params,
-        runs_per_digit=2,
-        runs_of_two=4,  # the posts' many '2's, scaled down
         seed=5,
-        data=mnist_npz,
-        out_npz=tmp_path / "g.npz",
-        out_csv=tmp_path / "g.csv",
+        data=data,
+        out_npz=tmp_path / f"{method}.npz",
+        out_csv=tmp_path / f"{method}.csv",
+        **{"runs_per_digit": 2, **counts},
     )
-    with np.load(tmp_path / "g.npz", allow_pickle=False) as npz:
-        assert npz["images"].shape == (22, 28, 28) and npz["outputs"].shape == (22, 10)
-        assert npz["curve"].shape == (22, 4) and npz["means"].shape == (10, 28, 28)
-        np.testing.assert_allclose(npz["means"][3], npz["images"][npz["target"] == 3].mean(0))
-        assert (npz["evaluations"] == 40).all()  # initial population + 3 generations of 10
-        assert np.bincount(npz["target"]).tolist() == [2, 2, 4, 2, 2, 2, 2, 2, 2, 2]
-        assert sorted(npz["replicate"][npz["target"] == 2]) == [0, 1, 2, 3]
-    csv = pd.read_csv(tmp_path / "g.csv")
-    assert list(csv.columns) == [
-        "model",
-        "method",
-        "run",
-        "replicate",
-        "target",
-        "confidence",
-        "top",
-        "converged",
-        "evaluations",
-        "steps",
-        "shared_evaluations",
-    ]
-    assert len(csv) == len(table) == 22
-    assert (csv.steps == 3).all() and not csv.shared_evaluations.any()
 
 
-def test_run_fooling_rejects_unknown_method(tmp_path, models):
-    with pytest.raises(ValueError, match="unknown method"):
-        run_fooling(
-            model_name="mlp",
-            model_path=models["mlp"],
-            method="annealing",
-            params=dict(steps=1, threshold=0.5),
-            runs_per_digit=1,
-            seed=0,
-            data=None,
-            out_npz=tmp_path / "x.npz",
-            out_csv=tmp_path / "x.csv",
+def test_extra_twos_are_flagged_and_averaged_but_not_replicates(tmp_path, models, mnist_npz):
+    # tol 100: every attempt converges at its first check.
+    params = dict(GENETIC, tol=100.0)
+    table = fool(tmp_path, models, "genetic_prior", params, data=mnist_npz, runs_of_two=4)
+    csv = pd.read_csv(tmp_path / "genetic_prior.csv")
+    assert list(csv.columns) == CSV_COLUMNS and len(csv) == len(table) == 24
+    extra = csv[csv.extra]
+    assert len(extra) == 4 and list(csv.index[csv.extra]) == [20, 21, 22, 23]
+    assert (extra.target == 2).all() and (extra.replicate == -1).all()
+    reps = csv[~csv.extra]
+    assert sorted(reps.replicate[reps.target == 2]) == [0, 1]
+    assert np.bincount(reps.target).tolist() == [2] * 10
+    assert len(replicates(csv, "mlp", "genetic_prior")) == 20  # what every rate counts
+    assert csv.converged.all() and (csv.outcome == "converged").all() and (csv.steps == 0).all()
+    with np.load(tmp_path / "genetic_prior.npz", allow_pickle=False) as npz:
+        assert npz["images"].shape == (24, 28, 28) and npz["outputs"].shape == (24, 10)
+        assert npz["extra"].tolist() == [False] * 20 + [True] * 4
+        assert npz["mean_n"].tolist() == [2, 2, 6, 2, 2, 2, 2, 2, 2, 2]  # '2': 2 runs + 4 extra
+        np.testing.assert_allclose(npz["means"][2], npz["images"][npz["target"] == 2].mean(0))
+        assert npz["curve"].shape == (24, len(npz["curve_evaluations"]))
+        np.testing.assert_allclose(
+            npz["outputs"][np.arange(24), npz["target"]], csv.confidence, atol=1e-6
         )
-    assert not (tmp_path / "x.npz").exists()
+    # The digits table counts the replicates: 2 runs of '2', not 6.
+    assert "| mlp | genetic_prior | 2/2 [34–100] | 2/2 [34–100] | 2/2 [34–100] |" in (
+        digits_markdown(csv)
+    )
+
+
+def test_extra_twos_retry_up_to_their_attempts(tmp_path, models):
+    params = dict(GENETIC, tol=1e-9)  # never converges
+    table = fool(tmp_path, models, "genetic", params, runs_of_two=3, attempts_of_two=4)
+    reps, extra = table[~table.extra], table[table.extra]
+    assert (reps.attempts == 1).all() and (extra.attempts == 4).all()
+    assert (reps.outcome == "budget").all() and not table.converged.any()
+    one = reps.evaluations.iloc[0]
+    assert (reps.evaluations == one).all() and (extra.evaluations == 4 * one).all()
+    with np.load(tmp_path / "genetic.npz", allow_pickle=False) as npz:
+        assert npz["mean_n"].sum() == 0 and not npz["means"].any()  # nothing converged
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "counts", "message"),
+    [
+        ("annealing", HILL, {}, "unknown method 'annealing'"),
+        ("hillclimb", HILL, dict(runs_of_two=2), "runs_of_two is for the genetic methods"),
+        ("map_elites", MAP_ELITES, dict(runs_of_two=5), "runs_of_two is for the genetic methods"),
+        ("hillclimb", HILL, dict(runs_per_digit=0), "runs_per_digit must be at least 1"),
+        ("genetic", dict(GENETIC, tol=1.0), dict(runs_of_two=-1), "runs_of_two must be at least"),
+        ("genetic", dict(GENETIC, tol=1.0), dict(attempts_of_two=0), "attempts_of_two at least 1"),
+    ],
+)
+def test_run_fooling_rejects_bad_requests_before_writing(
+    tmp_path, models, method, params, counts, message
+):
+    with pytest.raises(ValueError, match=message):
+        fool(tmp_path, models, method, params, **counts)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_transfer_table_diagonal_matches_the_search(tmp_path, models):
-    params = dict(steps=5, threshold=0.9999, candidates=20, mask_fraction=0.05)
-    run_fooling(
-        model_name="softmax",
-        model_path=models["softmax"],
-        method="hillclimb",
-        params=params,
-        runs_per_digit=1,
-        seed=0,
-        data=None,
-        out_npz=tmp_path / "h.npz",
-        out_csv=tmp_path / "h.csv",
-    )
-    table = transfer_table({("softmax", "hillclimb"): tmp_path / "h.npz"}, models)
-    assert list(table.scorer) == ["softmax", "mlp"]
+    fool(tmp_path, models, "hillclimb", HILL, model="softmax", runs_per_digit=1)
+    table = transfer_table({("softmax", "hillclimb"): tmp_path / "hillclimb.npz"}, models)
+    assert list(table.scorer) == ["softmax", "mlp"] and (table.n == 10).all()
     own = table[table.scorer == "softmax"].iloc[0]
-    expected = pd.read_csv(tmp_path / "h.csv").confidence.mean()
-    assert own.mean_target_output == pytest.approx(expected, abs=1e-5)
-    assert ((table.above_half >= 0) & (table.above_half <= 1)).all()
+    csv = pd.read_csv(tmp_path / "hillclimb.csv")
+    assert own.mean_target_output == pytest.approx(csv.confidence.mean(), abs=1e-5)
+    assert own.above_half == pytest.approx((csv.confidence > 0.5).mean())
+    assert own.called_target == pytest.approx((csv.top == csv.target).mean())
 
 
 def test_map_elites_job_shares_evaluations(tmp_path, models):
-    params = dict(
-        steps=2, threshold=0.9999, batch_size=8, mutation_rate=0.1, eta=15.0, halve_every=1000
-    )
-    table = run_fooling(
-        model_name="softmax",
-        model_path=models["softmax"],
-        method="map_elites",
-        params=params,
-        runs_per_digit=2,
-        runs_of_two=5,  # only the genetic methods make extra '2's
-        seed=0,
-        data=None,
-        out_npz=tmp_path / "m.npz",
-        out_csv=tmp_path / "m.csv",
-    )
-    assert len(table) == 20 and table.shared_evaluations.all()
+    table = fool(tmp_path, models, "map_elites", MAP_ELITES, model="softmax")
+    assert len(table) == 20 and table.shared_evaluations.all() and not table.extra.any()
     assert (table.evaluations == 24).all()  # generation 0 and two more, 8 images each
 
 
-def runs_frame(method, evaluations, converged, *, shared=False, replicates=2):
-    n = 10 * replicates
+def test_run_model_runs_every_method_with_its_counts(tmp_path, models):
+    fooling = dict(
+        runs_per_digit=1,
+        runs_of_two=3,
+        attempts_of_two=1,
+        counts=dict(mlp=dict(genetic=dict(runs_per_digit=2, runs_of_two=1))),
+        methods=dict(hillclimb=HILL, genetic=dict(GENETIC, tol=1.0)),
+    )
+    run_model(
+        model_name="mlp",
+        model_path=models["mlp"],
+        fooling=fooling,
+        seed=0,
+        data=None,
+        out_dir=tmp_path,
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "genetic.csv",
+        "genetic.npz",
+        "hillclimb.csv",
+        "hillclimb.npz",
+    ]
+    hill, genetic = pd.read_csv(tmp_path / "hillclimb.csv"), pd.read_csv(tmp_path / "genetic.csv")
+    assert len(hill) == 10 and not hill.extra.any()  # the default runs_of_two is not hill's
+    assert len(genetic) == 21 and genetic.extra.sum() == 1
+    # The same job run alone gives the same runs (one stream per model and method).
+    run_fooling(
+        model_name="mlp",
+        model_path=models["mlp"],
+        method="hillclimb",
+        params=HILL,
+        runs_per_digit=1,
+        seed=0,
+        data=None,
+        out_npz=tmp_path / "alone" / "h.npz",
+        out_csv=tmp_path / "alone" / "h.csv",
+    )
+    with (
+        np.load(tmp_path / "alone" / "h.npz") as alone,
+        np.load(tmp_path / "hillclimb.npz") as job,
+    ):
+        assert alone["images"].any()
+        np.testing.assert_array_equal(alone["images"], job["images"])
+
+
+def test_run_sweep_one_row_per_run_and_grid_point(tmp_path, models, mnist_npz):
+    out = tmp_path / "sweep.csv"
+    table = run_sweep(
+        model_name="softmax",
+        model_path=models["softmax"],
+        method="hillclimb",
+        params=HILL,
+        grid=dict(density=[0.01, 0.2], amplitude=[0.5]),
+        runs_per_digit=1,
+        seed=0,
+        data=mnist_npz,
+        out=out,
+    )
+    assert len(table) == 20 and table.groupby("density").size().tolist() == [10, 10]
+    assert (table.amplitude == 0.5).all() and list(table.target[:10]) == list(range(10))
+    expected = {"model", "method", "density", "amplitude", "target", "confidence", "outcome"}
+    expected |= {"converged", "steps", "evaluations", "own_corr", "looks"}
+    assert set(table.columns) == expected
+    assert table.own_corr.between(-1, 1).all() and table.looks.dtype == bool
+    assert pd.read_csv(out).shape == table.shape
+    for grid in ({}, dict(density=[])):
+        with pytest.raises(ValueError, match="at least one value per parameter"):
+            run_sweep(
+                model_name="softmax",
+                model_path=models["softmax"],
+                method="hillclimb",
+                params=HILL,
+                grid=grid,
+                runs_per_digit=1,
+                seed=0,
+                data=mnist_npz,
+                out=tmp_path / "bad.csv",
+            )
+    assert not (tmp_path / "bad.csv").exists()
+
+
+def test_sweeps_and_runs_draw_from_separate_streams():
+    main, sweep = method_seed(1, "cnn", "hillclimb"), method_seed(1, "cnn", "hillclimb", purpose=1)
+    assert main.random() != sweep.random()
+    assert (
+        method_seed(1, "cnn", "hillclimb").random() == method_seed(1, "cnn", "hillclimb").random()
+    )
+    assert method_seed(1, "cnn", "genetic").random() != method_seed(1, "mlp", "genetic").random()
+
+
+def test_grid_points_and_converged_means():
+    assert grid_points(dict(a=[1, 2], b=[3])) == [dict(a=1, b=3), dict(a=2, b=3)]
+    images = np.arange(4 * 784, dtype=np.float32).reshape(4, 28, 28)
+    means, n = converged_means(images, np.array([3, 3, 3, 5]), np.array([True, True, False, False]))
+    assert n.tolist() == [0, 0, 0, 2, 0, 0, 0, 0, 0, 0]
+    np.testing.assert_array_equal(means[3], images[:2].mean(0))
+    assert not means[5].any() and means.shape == (10, 28, 28)
+
+
+# --- evaluations to fool all ten digits (fooling_report.budget_table) --------------------------
+
+
+def runs_frame(method, evaluations, fooled, *, shared=False, replicates=2, confidence=None):
     return pd.DataFrame(
         dict(
             model="cnn",
             method=method,
+            extra=False,
             target=np.repeat(np.arange(10), replicates),
             replicate=np.tile(np.arange(replicates), 10),
             evaluations=evaluations,
-            converged=converged,
+            converged=fooled,
             shared_evaluations=shared,
-            confidence=np.where(converged, 0.99995, 0.5),
+            confidence=np.where(fooled, 0.99995, 0.5) if confidence is None else confidence,
         )
-    ).iloc[:n]
+    )
 
 
 def test_budget_counts_whole_replicates():
@@ -139,16 +271,27 @@ def test_budget_counts_whole_replicates():
     evals[0] = 40_000  # replicate 0's slowest digit
     me = runs_frame("map_elites", evals, np.ones(20, bool), shared=True)
     failed = np.ones(20, bool)
-    failed[3] = False  # replicate 1 of digit 1 never converged
+    failed[3] = False  # replicate 1 of digit 1 never got there
     hill = runs_frame("hillclimb", np.full(20, 1_000), failed)
-    grad = runs_frame("gradient", np.full(20, 1), np.ones(20, bool))
-    t = budget_table(pd.concat([genetic, me, hill, grad])).set_index("method")
-    assert "gradient" not in t.index
-    assert t.loc["genetic", "median_total"] == 100_000  # ten runs of 10,000 each
-    assert t.loc["genetic", "within_budget"] == 0 and BUDGET == 90_000
-    assert t.loc["map_elites", "median_total"] == 45_000  # max per replicate: 40k and 50k
-    assert t.loc["map_elites", "within_budget"] == 1
-    assert t.loc["hillclimb", "complete"] == 1 and t.loc["hillclimb", "within_budget"] == 0.5
-    assert t.loc["hillclimb", "median_total"] == np.inf  # half the replicates incomplete
-    hill_099 = hill.assign(confidence=0.995)  # converged at its own 0.99, not fooled at 99.99%
-    assert budget_table(hill_099).complete.iloc[0] == 0
+    extra = runs_frame("genetic", np.full(20, 1), np.zeros(20, bool)).iloc[:5].assign(extra=True)
+    t = budget_table(pd.concat([genetic, me, hill, extra])).set_index("method")
+    assert list(t.index) == ["genetic", "map_elites", "hillclimb"]
+    assert t.loc["genetic", "done_median"] == 100_000  # ten runs of 10,000 each, summed
+    assert (t.loc["genetic", "complete"], t.loc["genetic", "replicates"]) == (2, 2)
+    assert t.loc["map_elites", "median"] == 45_000  # the longest run: 40k and 50k
+    assert (t.loc["map_elites", "q1"], t.loc["map_elites", "q3"]) == (42_500, 47_500)
+    assert t.loc["hillclimb", "complete"] == 1 and t.loc["hillclimb", "done_median"] == 10_000
+    assert t.loc["hillclimb", "median"] == np.inf  # over all replicates: one is incomplete
+    assert t.loc["map_elites", "kind"] == "black-box" and t.loc["genetic", "source"].startswith(
+        "seed 000"
+    )
+
+
+def test_budget_needs_target_outputs_above_9999_and_all_ten_digits():
+    hill_099 = runs_frame("hillclimb", np.full(20, 1_000), np.ones(20, bool), confidence=0.995)
+    t = budget_table(hill_099).iloc[0]
+    assert t.complete == 0 and t.done_median == np.inf and t.replicates == 2
+    nine = runs_frame("genetic", np.full(20, 1_000), np.ones(20, bool))
+    nine = nine[~((nine.target == 9) & (nine.replicate == 1))]  # replicate 1 lacks a '9'
+    assert budget_table(nine).iloc[0].replicates == 1
+    assert budget_table(nine[nine.target != 9]).empty

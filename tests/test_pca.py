@@ -2,10 +2,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mnist_fooling.claims import claims_table
+from mnist_fooling.data import load_mnist
+from mnist_fooling.io import write_npz
+from mnist_fooling.likeness import templates
 from mnist_fooling.pca import (
     components_for,
-    eigen_ink,
+    eigen_likeness,
     fit_pca,
     nearest_class_mean,
     nearest_neighbour,
@@ -60,77 +62,28 @@ def test_classifiers_on_separated_clusters():
     assert (nearest_neighbour(z, y, z + 0.01, chunk=7) == y).all()
 
 
-def test_rescale_unit_and_eigen_ink():
+def test_rescale_unit():
     v = np.array([[-2.0, 0.0, 2.0], [1.0, 1.0, 1.0]])
     np.testing.assert_allclose(rescale_unit(v), [[0, 0.5, 1], [0, 0, 0]])
-    comps = np.eye(784)[:3] - 0.5 * np.eye(784)[3:6]
-    ink, index, sign = eigen_ink(comps, 3)
-    assert ink.shape == (6, 28, 28) and list(index) == [1, 2, 3, 1, 2, 3]
-    assert ink[0].max() == 1 and ink[3].max() == 1  # -v's positive part is the other entry
 
 
-def test_pca_and_edge_claims():
-    acc = pd.DataFrame(columns=["model", "split"])
-    conf = pd.DataFrame(columns=["model", "source"])
-    pca_acc = pd.DataFrame(
-        [
-            dict(
-                rule="nearest class mean",
-                k=10,
-                n=100,
-                correct=72,
-                accuracy=0.72,
-                ci_low=0.6,
-                ci_high=0.8,
-            ),
-            dict(
-                rule="1-nearest neighbour",
-                k=10,
-                n=100,
-                correct=95,
-                accuracy=0.95,
-                ci_low=0.9,
-                ci_high=0.98,
-            ),
-        ]
-    )
-    eigen = pd.DataFrame(
-        dict(
-            model="cnn",
-            component=[1, 1, 2, 2],
-            sign=[1, -1, 1, -1],
-            top1=[0, 3, 9, 1],
-            p1=[0.9, 0.2, 0.3, 0.4],
-        )
-    )
-    drawn = pd.DataFrame(
-        [
-            dict(model="mlp", digit=2, style=0, size="large", top1=5, p1=0.9995, top2=2, p2=0.0),
-            dict(model="mlp", digit=9, style=0, size="large", top1=3, p1=0.02, top2=5, p2=0.01),
-            dict(model="mlp", digit=2, style=0, size="small", top1=2, p1=0.99, top2=3, p2=0.0),
-        ]
-    )
-    border = pd.DataFrame(
-        [
-            dict(
-                model="mlp",
-                central_box=20,
-                n=100,
-                accuracy=0.8,
-                mean_output_change=0.3,
-                top_changed=0.05,
-            )
-        ]
-    )
-    table = claims_table(
-        accuracy=acc, confidence=conf, pca_accuracy=pca_acc, eigen=eigen, drawn=drawn, border=border
-    ).set_index("id")
-    assert table.loc["C2", "verdict"] == "reproduced"  # 1 of 2 at >= 50%
-    assert table.loc["C3", "verdict"] == "reproduced"  # 72% vs 70%
-    assert table.loc["C10", "verdict"] == "reproduced"
-    assert table.loc["C11", "verdict"] == "reproduced"
-    assert table.loc["C12", "verdict"] == "partly"  # correct but below 99.99%
-    assert table.loc["C13", "verdict"] == "partly"  # 5% of top classes change
+def test_eigen_likeness_reads_either_sign(tmp_path, mnist_npz):
+    """A component shaped like digit 3, one like minus digit 5, and noise: the first two look
+    like digits in their better sign, the noise does not."""
+    mnist = load_mnist(mnist_npz)
+    t = templates(mnist.x_train, mnist.y_train).reshape(10, -1)
+    noise = np.random.default_rng(0).normal(size=784)
+    components = np.stack([t[3] - t[3].mean(), t[5].mean() - t[5], noise])
+    components /= np.linalg.norm(components, axis=1, keepdims=True)
+    write_npz(tmp_path / "pca.npz", components=components.astype(np.float32))
+    out = tmp_path / "eigen.csv"
+    table = eigen_likeness(pca_npz=tmp_path / "pca.npz", data=mnist_npz, n=3, out=out)
+    assert list(table.component) == [1, 2, 3] and list(table.sign[:2]) == [1, -1]
+    assert list(table.digit[:2]) == [3, 5] and list(table.looks_like_digit) == [True, True, False]
+    assert table["corr"][0] == pytest.approx(1.0, abs=1e-5) and table["corr"][2] < table.floor[2]
+    assert 0 < table.floor[0] < 1 and table.floor.nunique() == 1
+    pd.testing.assert_frame_equal(pd.read_csv(out), table, check_dtype=False)
+    assert len(eigen_likeness(pca_npz=tmp_path / "pca.npz", data=mnist_npz, n=1, out=out)) == 1
 
 
 def test_fooling_errors_per_run(tmp_path):

@@ -150,7 +150,10 @@ def cmd_report_inputs(args) -> None:
     from .config import validate_config
     from .report import write_report_inputs
 
-    config = json.loads(args.config_json)
+    try:
+        config = json.loads(args.config_json)
+    except json.JSONDecodeError as exc:
+        raise UserInputError(f"--config-json is not JSON: {exc}") from exc
     validate_config(config)
     benchmarks = []
     for path in args.benchmarks:  # a folder stands for the TSVs in it
@@ -231,7 +234,7 @@ def cmd_fool(args) -> None:
             out_npz=args.out_npz,
             out_csv=args.out_csv,
         )
-    except TypeError as exc:  # a parameter the method does not take
+    except (TypeError, ValueError) as exc:  # a parameter the method does not take or accept
         raise UserInputError(f"--params-json: {exc}") from exc
     print(table.groupby("target")[["converged", "confidence", "evaluations"]].mean().to_string())
 
@@ -270,10 +273,12 @@ def cmd_variogram(args) -> None:
 
 def cmd_sweep(args) -> None:
     from .fooling import run_sweep
-    from .names import METHODS
+    from .names import METHODS, MODEL_NAMES
 
     if args.method not in METHODS:
         raise UserInputError(f"--method must be one of {METHODS}, got {args.method!r}")
+    if args.model not in MODEL_NAMES:
+        raise UserInputError(f"--model must be one of {MODEL_NAMES}, got {args.model!r}")
     _check_counts(runs_per_digit=args.runs_per_digit)
     try:
         params, grid = json.loads(args.params_json), json.loads(args.grid_json)
@@ -293,7 +298,7 @@ def cmd_sweep(args) -> None:
             data=args.data,
             out=args.out,
         )
-    except TypeError as exc:  # a parameter the method does not take
+    except (TypeError, ValueError) as exc:  # a parameter the method does not take or accept
         raise UserInputError(f"--grid-json/--params-json: {exc}") from exc
     keys = list(grid)
     print(table.groupby(keys)[["converged", "looks"]].mean().to_string())
@@ -369,10 +374,13 @@ def cmd_fragment(args) -> None:
         if not sep or not key:
             raise UserInputError(f"--input expects KEY=PATH, got {item!r}")
         inputs[key] = Path(path)
+    from .config import validate_config
+
     try:
         config = json.loads(args.config_json)
     except json.JSONDecodeError as exc:
         raise UserInputError(f"--config-json is not JSON: {exc}") from exc
+    validate_config(config)
     write_fragment(args.out, build_fragment(args.stage, inputs, config))
 
 
@@ -643,7 +651,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("fragment", help="a stage's report fragment: variables, tables, claims")
     s.add_argument("stage", help="the stage (module mnist_fooling.<stage> with fragment())")
     s.add_argument("--input", nargs="*", default=[], metavar="KEY=PATH", help="the stage's files")
-    s.add_argument("--config-json", default="{}", help="the effective workflow config")
+    s.add_argument("--config-json", required=True, help="the effective workflow config")
     s.add_argument("--out", type=Path, required=True, help="the fragment (.json)")
     s.set_defaults(func=cmd_fragment)
 

@@ -113,10 +113,15 @@ def times_markdown(runs: pd.DataFrame) -> str:
     def fmt(v) -> str:
         return "not reached" if not np.isfinite(v) else f"{v:,.0f}"
 
+    def ci(lo, hi, median) -> str:
+        if not np.isfinite(median):
+            return "—"  # no median, so no interval for it
+        return f"[{fmt(lo)}, {'∞' if not np.isfinite(hi) else fmt(hi)}]"
+
     view = km.assign(
         converged=[f"{e}/{n}" for e, n in zip(km.events, km.n, strict=True)],
+        ci=[ci(lo, hi, m) for lo, hi, m in zip(km.low, km.high, km["median"], strict=True)],
         median=km["median"].map(fmt),
-        ci=[f"[{fmt(lo)}, {fmt(hi)}]" for lo, hi in zip(km.low, km.high, strict=True)],
     )
     return markdown_table(
         view,

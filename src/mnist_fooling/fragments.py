@@ -38,7 +38,7 @@ def build_fragment(stage: str, inputs: dict[str, Path], config: dict) -> dict:
     missing = [k for k, path in inputs.items() if not Path(path).exists()]
     if missing:
         raise UserInputError(f"fragment {stage}: input {missing[0]}={inputs[missing[0]]} not found")
-    found = module.fragment(inputs, config)
+    found = module.fragment(_Inputs(stage, inputs), config)
     unknown = set(found) - set(FRAGMENT_KEYS)
     if unknown:
         raise ValueError(f"fragment {stage}: unknown keys {sorted(unknown)}")
@@ -46,6 +46,17 @@ def build_fragment(stage: str, inputs: dict[str, Path], config: dict) -> dict:
         "stage": stage,
         **{k: found.get(k) or ({} if k != "claims" else []) for k in FRAGMENT_KEYS},
     }
+
+
+class _Inputs(dict):
+    """A stage's inputs: one it needs but was not given is a user error, not a KeyError."""
+
+    def __init__(self, stage: str, inputs: dict):
+        super().__init__(inputs)
+        self.stage = stage
+
+    def __missing__(self, key):
+        raise UserInputError(f"fragment {self.stage}: no input {key} (give --input {key}=PATH)")
 
 
 def write_fragment(path: Path, fragment: dict) -> None:

@@ -50,6 +50,9 @@ def claims_table(rows: list[dict]) -> pd.DataFrame:
     rows the fragments brought (our own findings, self-described)."""
     by_id = {}
     for row in rows:
+        short = sorted(set(COLUMNS) - set(row))
+        if short:
+            raise ValueError(f"claim rows lack {short}")
         if row["id"] in by_id:
             raise ValueError(f"claim {row['id']} was measured by two fragments")
         by_id[row["id"]] = row
@@ -72,9 +75,6 @@ def claims_table(rows: list[dict]) -> pd.DataFrame:
         )
     table += sorted(by_id.values(), key=lambda r: r["id"])
     frame = pd.DataFrame(table)
-    missing = set(COLUMNS) - set(frame.columns)
-    if missing:
-        raise ValueError(f"claim rows lack {sorted(missing)}")
     bad = set(frame.verdict) - set(VERDICTS)
     if bad:
         raise ValueError(f"unknown verdicts {sorted(bad)}")

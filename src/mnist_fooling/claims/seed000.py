@@ -147,7 +147,7 @@ def accuracy_claim(acc: pd.DataFrame, model: str, target: float) -> dict | None:
     if row.empty:
         return None
     r = row.iloc[0]
-    gap = abs(r.accuracy - target)
+    gap = round(abs(r.accuracy - target), 9)  # 0.97 vs 0.98 is 1 point, not 1.0000000000000009
     return found(
         value=pct(r.accuracy, 2),
         measured=f"{pct(r.accuracy, 2)} {interval(r.ci_low, r.ci_high, 2)} (n={r.n:,})",
@@ -189,7 +189,7 @@ def c3(pca_acc: pd.DataFrame | None) -> dict | None:
     if pca_acc is None or pca_acc.empty:
         return None
     r, best = pca_headline(pca_acc)
-    gap = abs(r.accuracy - 0.70)
+    gap = round(abs(r.accuracy - 0.70), 9)  # exactly 5 points is within 5 points
     return found(
         value=pct(r.accuracy),
         measured=f"nearest class mean, k={r.k}: {pct(r.accuracy)} "
@@ -225,7 +225,7 @@ def c4(fooling: pd.DataFrame | None) -> dict | None:
     p_one = lower_rate(int(k[1]), int(n[1]), int(k[others].sum()), int(n[others].sum()))
     if one_fails and converging == set(others):
         verdict = REPRODUCED
-    elif share.idxmin() == 1 and p_one < 0.05:
+    elif share[1] == share.min() and p_one < 0.05:  # lowest, ties with another digit too
         verdict = PARTLY
     else:
         verdict = NOT_REPRODUCED
@@ -297,7 +297,10 @@ def c8(fooling: pd.DataFrame | None) -> dict | None:
     km = convergence_times(runs)
     # Digits ordered by median, then by how many converged (more is faster when both are inf).
     order = km.assign(neg=-km.events / km.n).sort_values(["median", "neg"], kind="stable")
-    rank = list(order.index).index(2) + 1
+    # Ties count against '2' (its rank is the number of digits at least as fast, itself
+    # included): when no run converged, '2' is not "among the fastest" by its label.
+    m2, neg2 = order.loc[2, "median"], order.loc[2, "neg"]
+    rank = int(((order["median"] < m2) | ((order["median"] == m2) & (order.neg <= neg2))).sum())
     p = np.nan
     if runs.converged.any():
         _, p = survdiff(
@@ -309,7 +312,7 @@ def c8(fooling: pd.DataFrame | None) -> dict | None:
 
     def median_text(r) -> str:
         if not np.isfinite(r["median"]):
-            return f"not reached ({r.events}/{r.n} converged)"
+            return f"not reached ({int(r.events)}/{int(r.n)} converged)"
         high = "∞" if not np.isfinite(r.high) else f"{r.high:.0f}"
         return f"{r['median']:.0f} [{r.low:.0f}, {high}]"
 

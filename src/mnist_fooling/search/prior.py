@@ -192,7 +192,12 @@ def write_variogram_check(*, data: Path, published: Path, intended: Path, out: P
     mnist = load_mnist(data)
 
     def converged(path: Path) -> np.ndarray:
+        from ..errors import UserInputError
+
         with np.load(path, allow_pickle=False) as npz:
+            missing = {"images", "converged", "target"} - set(npz.files)
+            if missing:
+                raise UserInputError(f"{path}: not a fooling run (no {', '.join(sorted(missing))})")
             return npz["images"][npz["converged"] & (npz["target"] == digit)]
 
     table = variogram_check(
