@@ -285,3 +285,144 @@ def test_run_driver_keeps_and_retries():
     )
     assert out["exhausted"] and len(out["images"]) == 0
     assert [c for _, c, _ in out["attempt_log"]] == [False, False]
+
+
+# 6. the vectorised Genetic against the transcription, in distribution --------------------------
+#
+# The same small network on both sides (a fixed random linear map + softmax: one image at a time
+# for the transcription, batched for ``Genetic``), the same training statistics, the post's
+# N_selected = 5; 200 independent runs of each. Generations to converge (a timeout counts as
+# max_iter on both sides), the converged share and the cost of the returned image must agree.
+# The transcription's variogram loops cost 2.5 ms an image in Python, so its ``get_this_cost``
+# is swapped for a numpy equivalent (checked against the literal one below) during these runs.
+
+N_RUNS = 200
+DIGIT = 3
+SETTINGS = {  # tol, max_iter: most runs converge in a few generations, some time out
+    None: dict(tol=1.0, max_iter=6),
+    "published": dict(tol=1.4, max_iter=6),
+}
+GENETIC = dict(N_total=20, N_selected=5, mutate_factor=1.0)
+DIST_ALPHA = 0.01
+
+
+def dist_weights() -> np.ndarray:
+    return np.random.default_rng(0).normal(0.0, 0.1, (784, 10))
+
+
+class BatchedNetwork:
+    """``fake_network``'s computation for a batch of images: a stub scorer for ``Genetic``."""
+
+    def __init__(self, w):
+        self.w = w
+
+    def forward(self, images):
+        z = images.reshape(len(images), 784).astype(np.float64) @ self.w
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def fast_get_this_cost(input, wanted_output, histo, g_x, g_y, network, *, no_prior=False):
+    """``rcpp.get_this_cost`` computed with numpy (the same terms, summed in another order)."""
+    x = np.asarray(input, dtype=np.float64)
+    cost = float(np.abs(np.asarray(network(x)).ravel() - np.asarray(wanted_output)).sum())
+    if no_prior:
+        return cost
+    this_x, this_y = prior.published_terms(x.reshape(1, 28, 28))
+    vario = np.abs(np.asarray(g_x) - this_x[0]).sum() + np.abs(np.asarray(g_y) - this_y[0]).sum()
+    return cost + float(vario) / len(g_x)
+
+
+def test_fast_get_this_cost_equals_the_literal_one(r_stats):
+    network = fake_network(scale=0.1)
+    runif = rcpp.RUnif(3)
+    cumul = np.cumsum(r_stats["histo"][DIGIT]).tolist()
+    rng = np.random.default_rng(4)
+    images = [rng.random(784), np.zeros(784), [rcpp.histo_rand(cumul, runif) for _ in range(784)]]
+    args = (onehot(DIGIT), r_stats["histo"][DIGIT], r_stats["g_x"][DIGIT], r_stats["g_y"][DIGIT])
+    for image in images:
+        for no_prior in (True, False):
+            literal = rcpp.get_this_cost(image, *args, network, no_prior=no_prior)
+            fast = fast_get_this_cost(image, *args, network, no_prior=no_prior)
+            assert fast == pytest.approx(literal, rel=0, abs=1e-12)
+
+
+@pytest.fixture(scope="module", params=[None, "published"], ids=["no_prior", "published"])
+def genetic_samples(request, r_stats, py_stats):
+    """``{side: (generations, converged, cost)}`` of N_RUNS runs on each side."""
+    from mnist_fooling.search import run_search
+    from mnist_fooling.search.methods import Genetic
+
+    variant = request.param
+    tol, max_iter = SETTINGS[variant]["tol"], SETTINGS[variant]["max_iter"]
+    w = dist_weights()
+    batched = BatchedNetwork(w)
+
+    def network(x):
+        return batched.forward(np.asarray(x, np.float64).reshape(1, 784))[0]
+
+    stats = (r_stats["histo"][DIGIT], r_stats["g_x"][DIGIT], r_stats["g_y"][DIGIT])
+    gens, converged, cost = [], [], []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rcpp, "get_this_cost", fast_get_this_cost)
+        for run in range(N_RUNS):
+            image, info = rcpp.kinda_genetic_digit(
+                onehot(DIGIT), *stats, network, **GENETIC, max_iter=max_iter, tol=tol,
+                rng=10_000 + run, no_prior=variant is None,
+            )  # fmt: skip
+            gens.append(info["iterations"])
+            converged.append(info["converged"])
+            cost.append(
+                fast_get_this_cost(image, onehot(DIGIT), *stats, network, no_prior=variant is None)
+            )
+    transcription = (np.array(gens), np.array(converged), np.array(cost))
+
+    genetic = Genetic(
+        population=GENETIC["N_total"], selected=GENETIC["N_selected"],
+        mutate_factor=GENETIC["mutate_factor"], tol=tol, max_iter=max_iter, prior=variant,
+        stats=py_stats if variant else None,
+    )  # fmt: skip
+    r = run_search(genetic, batched, targets=np.full(N_RUNS, DIGIT), rng=np.random.default_rng(9))
+    vectorised = (np.where(r.converged, r.steps, max_iter), r.converged, r.cost)
+    # The returned costs are the costs of the returned images.
+    onehots = np.eye(10)[np.full(N_RUNS, DIGIT)]
+    recomputed = np.abs(batched.forward(r.images) - onehots).sum(axis=1)
+    if variant:
+        sx, sy = prior.cost_stats(py_stats, np.full(N_RUNS, DIGIT), variant=variant)
+        recomputed += prior.variogram_cost(r.images.astype(np.float64), sx, sy, variant=variant)
+    np.testing.assert_allclose(r.cost, recomputed, atol=1e-5)
+    return {"transcription": transcription, "vectorised": vectorised, "max_iter": max_iter}
+
+
+def test_genetic_converges_as_often_as_the_transcription(genetic_samples):
+    (_, ca, _), (_, cb, _) = genetic_samples["transcription"], genetic_samples["vectorised"]
+    assert 0.5 < ca.mean() < 0.98  # an informative setting: most converge, some time out
+    table = [[ca.sum(), (~ca).sum()], [cb.sum(), (~cb).sum()]]
+    assert sps.fisher_exact(table).pvalue > DIST_ALPHA, table
+
+
+def test_genetic_generations_to_converge_match_the_transcription(genetic_samples):
+    (ga, _, _), (gb, _, _) = genetic_samples["transcription"], genetic_samples["vectorised"]
+    assert sps.mannwhitneyu(ga, gb).pvalue > DIST_ALPHA, (np.bincount(ga), np.bincount(gb))
+    # The whole distribution, binned so that every bin expects at least 5 runs.
+    values = np.arange(genetic_samples["max_iter"] + 1)
+    counts = np.array([[np.sum(g == v) for v in values] for g in (ga, gb)])
+    merged, current = [], np.zeros(2, int)
+    for column in counts.T:
+        current = current + column
+        if current.sum() >= 20:
+            merged.append(current)
+            current = np.zeros(2, int)
+    if current.sum():
+        merged[-1] = merged[-1] + current
+    table = np.array(merged).T
+    assert table.shape[1] >= 3
+    assert sps.chi2_contingency(table).pvalue > DIST_ALPHA, counts
+
+
+def test_genetic_returned_costs_match_the_transcription(genetic_samples):
+    (_, ca, ka), (_, cb, kb) = genetic_samples["transcription"], genetic_samples["vectorised"]
+    assert sps.ks_2samp(ka, kb).pvalue > DIST_ALPHA, (np.median(ka), np.median(kb))
+    # ... also among the timed-out runs alone (the N_selected-th best of the last generation)
+    if (~ca).sum() >= 10 and (~cb).sum() >= 10:
+        assert sps.ks_2samp(ka[~ca], kb[~cb]).pvalue > DIST_ALPHA

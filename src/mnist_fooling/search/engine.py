@@ -154,7 +154,7 @@ class _Curve:
         # Grid points passed during this step keep the best from before it.
         lo = np.searchsorted(CURVE_EVALUATIONS, self.spent[idx], side="left")
         hi = np.searchsorted(CURVE_EVALUATIONS, spent, side="left")
-        for g in range(int(lo.min(initial=0)), int(hi.max(initial=0))):
+        for g in range(int(lo.min()) if lo.size else 0, int(hi.max(initial=0))):
             passed = (lo <= g) & (g < hi)
             self.values[idx[passed], g] = self.best[idx[passed]]
         self.spent[idx], self.best[idx] = spent, best

@@ -70,7 +70,8 @@ class PolynomialEmitter(EmitterBase):
 
     def current_rate(self) -> float:
         """The paper's schedule: the mutation rate halves every ``halve_every`` generations."""
-        return self.rate * 0.5 ** (self.generation // self.halve_every)
+        # The random start is generation 0 (``generation`` counts it as 1), as in sferes.
+        return self.rate * 0.5 ** ((self.generation - 1) // self.halve_every)
 
     def elites(self) -> tuple[np.ndarray, np.ndarray]:
         """``(occupied (R, 10) bool, solutions (R, 10, 784))`` of the whole archive."""
