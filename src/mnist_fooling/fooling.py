@@ -191,17 +191,17 @@ def run_model(
 ) -> None:
     """Every method of the ``fooling`` config section against one model, in one process (the
     model is loaded and compiled once); writes ``<out_dir>/<method>.npz`` and ``.csv``."""
-    from .config import counts_for
+    from .config import counts_for, params_for
     from .models import load_model
 
     scorer = Scorer(load_model(model_path))
-    for method, params in fooling["methods"].items():
+    for method in fooling["methods"]:
         counts = counts_for(fooling, model_name, method)
         run_fooling(
             model_name=model_name,
             model_path=model_path,
             method=method,
-            params=params,
+            params=params_for(fooling, model_name, method),
             seed=seed,
             data=data,
             out_npz=out_dir / f"{method}.npz",

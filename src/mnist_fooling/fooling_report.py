@@ -278,7 +278,8 @@ def assumptions(config: dict) -> pd.DataFrame:
             "genetic",
             "generations per attempt",
             "unpublished",
-            f"{get('genetic', 'max_iter')} (the Rcpp function's default max_iter)",
+            f"{get('genetic', 'max_iter')} (the Rcpp function's default: 1000; capped per model "
+            "in fooling.counts)",
         ),
         ("genetic", "pixels", "unpublished", "uniform in [0, 1] (no histogram)"),
         (
