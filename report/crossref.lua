@@ -237,7 +237,19 @@ local function box_table(tbl)
   if typst then
     return nil
   end
-  return pandoc.Div({ tbl }, { class = TABLE_BOX })
+  local caption = tbl.caption.long
+  if #caption == 0 then
+    return pandoc.Div({ tbl }, { class = TABLE_BOX })
+  end
+  -- The caption goes above the scroll box: inside a wide table it would scroll out of view.
+  -- The id moves with it, so a cross-reference shows the caption first.
+  local id = tbl.identifier
+  tbl.identifier = ""
+  tbl.caption.long = {}
+  return pandoc.Div(
+    { pandoc.Div(caption, { class = "table-caption" }), pandoc.Div({ tbl }, { class = TABLE_BOX }) },
+    { id = id, class = "table-figure" }
+  )
 end
 
 function Pandoc(doc)

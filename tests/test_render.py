@@ -136,6 +136,7 @@ class _Elements(HTMLParser):
         self._stack: list[tuple[str, dict]] = []
         self._open_links: list[dict] = []
         self._caption: list[str] | None = None
+        self._caption_depth = -1
 
     def handle_starttag(self, tag, attrs):
         attrs = {k: v or "" for k, v in attrs}
@@ -150,15 +151,18 @@ class _Elements(HTMLParser):
             link["in_toc"] = in_toc
             self.links.append(link)
             self._open_links.append(link)
-        if tag in ("figcaption", "caption"):
+        # A table's caption is a block above its scroll box (<div class="table-caption">).
+        if tag in ("figcaption", "caption") or "table-caption" in attrs.get("class", "").split():
             self._caption = []
+            self._caption_depth = len(self._stack)
         if tag not in ("img", "meta", "link", "br", "col", "hr", "input"):
             self._stack.append((tag, attrs))
 
     def handle_endtag(self, tag):
         if tag == "a" and self._open_links:
             self._open_links.pop()
-        if tag in ("figcaption", "caption") and self._caption is not None:
+        closing_caption = self._caption is not None and len(self._stack) == self._caption_depth + 1
+        if closing_caption and self._stack[-1][0] == tag:
             owner = next((a.get("id") for t, a in reversed(self._stack) if a.get("id")), "")
             self.figures[owner] = " ".join("".join(self._caption).split())
             self._caption = None
