@@ -57,22 +57,9 @@ def claims_table(rows: list[dict]) -> pd.DataFrame:
             raise ValueError(f"claim {row['id']} was measured by two fragments")
         by_id[row["id"]] = row
     table = []
+    unmeasured = dict(value="—", measured="—", criterion="—", verdict=NOT_MEASURED)
     for c in CLAIMS.values():
-        table.append(
-            by_id.pop(c.id, None)
-            or dict(
-                id=c.id,
-                source=c.source,
-                claim=c.text,
-                short=c.short,
-                seed_value=c.seed_value,
-                section=c.section,
-                value="—",
-                measured="—",
-                criterion="—",
-                verdict=NOT_MEASURED,
-            )
-        )
+        table.append(by_id.pop(c.id, None) or claim_row(c.id, unmeasured))
     table += sorted(by_id.values(), key=lambda r: r["id"])
     frame = pd.DataFrame(table)
     bad = set(frame.verdict) - set(VERDICTS)

@@ -66,6 +66,16 @@ class Method:
         self.best_image[idx[better]] = images[rows, pick][better].reshape(-1, 28, 28)
         return better
 
+    def _start_from_noise(self, targets: np.ndarray, scorer, rng, threshold: float) -> int:
+        """Each run starts from an image of uniform noise, scored once; returns 1 evaluation."""
+        self._start(targets)
+        n = len(targets)
+        self.x = rng.random((n, 28, 28), dtype=np.float32)
+        out = scorer.forward(self.x)
+        self._offer(np.arange(n), self.x[:, None], out[:, None], np.zeros((n, 1)))
+        self.status[self.best_conf >= threshold] = CONVERGED
+        return 1
+
     def _end_by_threshold(self, idx: np.ndarray, threshold: float, steps: int) -> None:
         """Runs at ``threshold`` converged; runs that took ``steps`` steps are out of budget."""
         self.iteration[idx] += 1
@@ -277,13 +287,7 @@ class Gradient(Method):
     threshold: float = 0.9999
 
     def init(self, targets, scorer, rng):
-        self._start(targets)
-        self.x = rng.random((len(targets), 28, 28), dtype=np.float32)  # a random image
-        out = scorer.forward(self.x)
-        idx = np.arange(len(targets))
-        self._offer(idx, self.x[:, None], out[:, None], np.zeros((len(idx), 1)))
-        self.status[self.best_conf >= self.threshold] = CONVERGED
-        return 1
+        return self._start_from_noise(targets, scorer, rng, self.threshold)
 
     def step(self, idx, scorer, rng):
         x = self.x[idx]
@@ -317,13 +321,7 @@ class GradientSign(Method):
     reg_decay: float = 1.0
 
     def init(self, targets, scorer, rng):
-        self._start(targets)
-        self.x = rng.random((len(targets), 28, 28), dtype=np.float32)  # uniform noise
-        out = scorer.forward(self.x)
-        idx = np.arange(len(targets))
-        self._offer(idx, self.x[:, None], out[:, None], np.zeros((len(idx), 1)))
-        self.status[self.best_conf >= self.threshold] = CONVERGED
-        return 1
+        return self._start_from_noise(targets, scorer, rng, self.threshold)
 
     def step(self, idx, scorer, rng):
         t = int(self.iteration[idx[0]])  # active runs share their step count
@@ -384,14 +382,9 @@ class SquareSearch(Method):
             raise ValueError("square_search: need 1 <= min_square <= square <= 28")
 
     def init(self, targets, scorer, rng):
-        self._start(targets)
-        n = len(targets)
-        self.x = rng.random((n, 28, 28), dtype=np.float32)  # uniform noise
-        out = scorer.forward(self.x)
-        self._offer(np.arange(n), self.x[:, None], out[:, None], np.zeros((n, 1)))
-        self.score = log_odds(out, targets)
-        self.status[self.best_conf >= self.threshold] = CONVERGED
-        return 1
+        spent = self._start_from_noise(targets, scorer, rng, self.threshold)
+        self.score = log_odds(self.best_out, targets)  # the start's outputs, kept by _offer
+        return spent
 
     def step(self, idx, scorer, rng):
         m, c = len(idx), self.candidates
