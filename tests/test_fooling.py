@@ -295,3 +295,50 @@ def test_budget_needs_target_outputs_above_9999_and_all_ten_digits():
     nine = nine[~((nine.target == 9) & (nine.replicate == 1))]  # replicate 1 lacks a '9'
     assert budget_table(nine).iloc[0].replicates == 1
     assert budget_table(nine[nine.target != 9]).empty
+
+
+def test_search_path_is_the_host_under_tensorflow(monkeypatch):
+    """The TensorFlow default runs the numpy/numba path; the device path needs JAX."""
+    from mnist_fooling.fooling import search_path
+
+    monkeypatch.delenv("MNIST_FOOLING_SEARCH", raising=False)
+    assert search_path() == "host"
+    monkeypatch.setenv("MNIST_FOOLING_SEARCH", "device")
+    with pytest.raises(ValueError, match="KERAS_BACKEND=jax"):
+        search_path()
+    monkeypatch.setenv("MNIST_FOOLING_SEARCH", "gpu")
+    with pytest.raises(ValueError, match="'device' or 'host'"):
+        search_path()
+
+
+def test_run_fooling_takes_the_device_path_when_asked():
+    """Under JAX (CPU) with MNIST_FOOLING_SEARCH=device, run_fooling's searches run on the
+    device path and write the same files."""
+    from .conftest import run_with_jax
+
+    out = run_with_jax(
+        """
+        import os, tempfile
+        from pathlib import Path
+        import numpy as np, keras
+        os.environ["MNIST_FOOLING_SEARCH"] = "device"
+        from mnist_fooling import fooling
+        from mnist_fooling.search import device
+
+        called = []
+        original = device.run_search_device
+        device.run_search_device = lambda *a, **k: called.append(1) or original(*a, **k)
+        inputs = keras.Input((28, 28))
+        x = keras.layers.Flatten()(inputs)
+        model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax", name="out")(x))
+        out = Path(tempfile.mkdtemp())
+        table = fooling.run_fooling(
+            model_name="softmax", model_path=None, method="gradient_sign",
+            params=dict(steps=5), runs_per_digit=1, seed=0, data=None,
+            out_npz=out / "a.npz", out_csv=out / "a.csv",
+            scorer=fooling.Scorer(model))
+        assert fooling.search_path() == "device" and called, called
+        print("ROWS", len(table), (out / "a.npz").exists())
+        """
+    )
+    assert "ROWS 10 True" in out

@@ -52,6 +52,42 @@ def converged_means(images: np.ndarray, target: np.ndarray, converged: np.ndarra
     return means, n
 
 
+def search_path() -> str:
+    """``"device"`` (JAX, population kept on the accelerator) or ``"host"`` (numpy/numba).
+
+    The device path runs where Keras runs on JAX with an accelerator; the host path stays
+    the CPU default (TensorFlow, or JAX on a CPU). ``MNIST_FOOLING_SEARCH=device|host``
+    overrides the choice (e.g. to try the device path on a CPU).
+    """
+    import os
+
+    import keras
+
+    forced = os.environ.get("MNIST_FOOLING_SEARCH", "").strip().lower()
+    if forced not in ("", "device", "host"):
+        raise ValueError(f"MNIST_FOOLING_SEARCH must be 'device' or 'host', not {forced!r}")
+    if keras.backend.backend() != "jax":
+        if forced == "device":
+            raise ValueError("MNIST_FOOLING_SEARCH=device needs KERAS_BACKEND=jax")
+        return "host"
+    if forced:
+        return forced
+    import jax
+
+    return "host" if jax.default_backend() == "cpu" else "device"
+
+
+def search(method, scorer: Scorer, *, targets: np.ndarray, rng: np.random.Generator, label: str):
+    """:func:`run_search` on the host, or the same search on the JAX device where
+    :func:`search_path` says so and the method has a device version."""
+    from .search.device import device_supported, run_search_device
+
+    if search_path() == "device" and device_supported(method):
+        seed = int(rng.integers(2**32))
+        return run_search_device(method, scorer.model, targets=targets, seed=seed, label=label)
+    return run_search(method, scorer, targets=targets, rng=rng, label=label)
+
+
 def run_fooling(
     *,
     model_name: str,
@@ -91,13 +127,11 @@ def run_fooling(
     log.info("%s on %s: %d runs, %s", method, model_name, len(targets), params)
     engine_method = make_method(method, params, stats=stats)
     label = f"{method} on {model_name}"
-    results = [run_search(engine_method, scorer, targets=targets, rng=rng, label=label)]
+    results = [search(engine_method, scorer, targets=targets, rng=rng, label=label)]
     if runs_of_two:
         driver = make_method(method, {**params, "max_attempts": attempts_of_two}, stats=stats)
         twos = np.full(runs_of_two, 2)
-        results.append(
-            run_search(driver, scorer, targets=twos, rng=rng, label=f"{label}, extra '2's")
-        )
+        results.append(search(driver, scorer, targets=twos, rng=rng, label=f"{label}, extra '2's"))
     found = _concat(results)
     n = len(found["target"])
     extra = np.arange(n) >= len(targets)
@@ -252,7 +286,7 @@ def run_sweep(
     frames = []
     for point in grid_points(grid):
         label = f"{method} on {model_name} at {point}"
-        result = run_search(
+        result = search(
             make_method(method, {**params, **point}), scorer, targets=targets, rng=rng, label=label
         )
         corr = correlations(result.images, template)

@@ -47,7 +47,7 @@ scorer = Scorer(model)
 STATS = digit_stats(np.random.default_rng(0).random((200, 28, 28)) ** 4, np.arange(200) % 10)
 RUNS = np.repeat(np.arange(10), 20)  # 200 runs per path
 PRIOR = dict(population=20, selected=4, tol=0.0, max_iter=8)
-JITTER = dict(steps=20, threshold=0.99, step_size=0.05, decay=0.99, l2=0.2, blur_every=1,
+JITTER = dict(steps=20, threshold=0.97, step_size=0.05, decay=0.99, l2=0.2, blur_every=1,
               blur_sigma=1.0, jitter=1, reg_decay=0.97)
 # method -> (parameters, statistic compared, parameters that reach an easy target)
 CASES = {
@@ -59,17 +59,18 @@ CASES = {
                   "steps", None),
     "square_search": (dict(steps=60, threshold=0.99), "steps", None),
     "gradient_sign": (dict(steps=30, threshold=0.99999, step_size=0.05), "steps", None),
-    "gradient": (dict(steps=30, learning_rate=0.05, threshold=0.99), "steps", None),
-    "gradient_prior": (JITTER, "confidence per search", None),
-    "map_elites": (dict(batch_size=20, steps=40, threshold=0.99), "steps per replicate", None),
+    "gradient": (dict(steps=30, learning_rate=0.2, threshold=0.99), "steps", None),
+    "gradient_prior": (JITTER, "per search", None),
+    "map_elites": (dict(batch_size=20, steps=40, threshold=0.9), "steps per replicate", None),
 }
 LAYOUT = ("genetic", "hillclimb", "map_elites")  # also run in small, shrinking batches
 
 
 def on_device(name, params, targets, seed, **kw):
+    # One batch shape unless asked (each shape compiles once, ~1 s on the CPU).
+    kw = dict(dict(min_units=len(targets), progress_seconds=1e9), **kw)
     method = make_method(name, params, stats=STATS)
-    return device.run_search_device(method, model, targets=targets, seed=seed,
-                                    progress_seconds=1e9, **kw)
+    return device.run_search_device(method, model, targets=targets, seed=seed, **kw)
 
 
 def on_host(name, params, targets, seed):
@@ -98,10 +99,12 @@ def invariants(r, targets):
     )
 
 
-def same(a, b):
-    keys = ("images", "outputs", "outcome", "evaluations", "steps", "attempts")
-    return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in keys) and (
-        np.array_equal(a.curve, b.curve, equal_nan=True))
+def same(a, b, atol=0.0):
+    # atol: a forward pass at another batch size may round its outputs differently.
+    keys = ("images", "outcome", "evaluations", "steps", "attempts")
+    return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in keys) and all(
+        np.allclose(getattr(a, k), getattr(b, k), rtol=0, atol=atol, equal_nan=True)
+        for k in ("outputs", "curve"))
 
 
 def statistic(name, what, r, targets):
@@ -115,16 +118,18 @@ def statistic(name, what, r, targets):
 
 def per_search(run, name, params):
     # gradient_prior's jitter shift is one draw per step for all runs of a search (both
-    # paths): the unit of comparison is a search, 30 searches of ten runs per path.
+    # paths), so its runs are not independent: the unit is a search, 30 searches of ten
+    # runs per path. Returns each search's mean target output and converged share.
     targets = np.arange(10)
-    return np.array([
-        run(name, params, targets, seed).outputs[np.arange(10), targets].mean()
-        for seed in range(30)
-    ])
+    found = [run(name, params, targets, seed) for seed in range(30)]
+    return (np.array([f.outputs[np.arange(10), targets].mean() for f in found]),
+            np.array([f.converged.mean() for f in found]))
 
 
+import sys, time
 report = {}
 for name, (params, what, easy) in CASES.items():
+    start = time.time()
     entry = report[name] = {}
     r = on_device(name, params, RUNS, seed=1)
     entry["invariants"] = invariants(r, RUNS)
@@ -132,13 +137,19 @@ for name, (params, what, easy) in CASES.items():
     entry["seed_matters"] = not np.array_equal(
         r.images, on_device(name, params, RUNS, seed=2).images)
     if name in LAYOUT:
-        small = on_device(name, params, RUNS, seed=1, min_units=5, generations_per_call=3,
-                          max_batch=97)
-        entry["layout_free"] = same(r, small)
+        small = on_device(name, params, RUNS, seed=1, min_units=5, generations_per_call=3)
+        entry["layout_free"] = same(r, small, atol=1e-6)
     h = on_host(name, params, RUNS, seed=1)
-    if what == "confidence per search":
-        a = per_search(lambda *a: on_device(*a), name, params)
-        b = per_search(on_host, name, params)
+    outcomes = ["converged", "stuck", "budget"]
+    table = np.array([[np.sum(x.outcome == o) for o in outcomes] for x in (r, h)])
+    table = table[:, table.sum(axis=0) > 0]
+    entry["outcomes"] = table.tolist()
+    entry["p_outcomes"] = (float(st.chi2_contingency(table).pvalue)
+                           if table.shape[1] > 1 else 1.0)
+    if what == "per search":
+        (a, share_a), (b, share_b) = per_search(on_device, name, params), per_search(
+            on_host, name, params)
+        entry["p_outcomes"] = float(st.mannwhitneyu(share_a, share_b).pvalue)
     else:
         a, b = statistic(name, what, r, RUNS), statistic(name, what, h, RUNS)
     entry["compared"] = what
@@ -146,18 +157,13 @@ for name, (params, what, easy) in CASES.items():
     entry["p_location"] = float(st.mannwhitneyu(a, b).pvalue) if np.ptp(
         np.concatenate([a, b])) > 0 else 1.0
     entry["p_distribution"] = float(st.ks_2samp(a, b).pvalue)
-    outcomes = ["converged", "stuck", "budget"]
-    table = np.array([[np.sum(x.outcome == o) for o in outcomes] for x in (r, h)])
-    table = table[:, table.sum(axis=0) > 0]
-    entry["outcomes"] = table.tolist()
-    entry["p_outcomes"] = (float(st.chi2_contingency(table).pvalue)
-                           if table.shape[1] > 1 else 1.0)
     if easy is not None:
         r = on_device(name, easy, RUNS, seed=3)
     entry["easy_share"] = float(r.converged.mean())
     entry["easy_digits"] = sorted(set(RUNS[r.converged].tolist()))
     entry["evaluations_match"] = bool(
         name != "genetic" or np.all(r.evaluations == (r.steps + 1) * params["population"]))
+    print(f"{name}: {time.time() - start:.1f} s", file=sys.stderr)
 
 # Building blocks against their numpy references.
 import jax.numpy as jnp
@@ -174,7 +180,7 @@ for variant in ("published", "intended"):
     parts[f"variogram {variant}"] = float(np.abs(ref - got).max())
 from scipy.ndimage import gaussian_filter
 sigma = 0.7
-kernel = np.tile(device._gaussian_kernel(sigma, 4), (40, 1)).astype(np.float32)
+kernel = device._gaussian_kernel(sigma, 4).astype(np.float32)
 blurred = np.asarray(device._blur(jnp.asarray(images), jnp.asarray(kernel)))
 parts["blur"] = float(np.abs(blurred - gaussian_filter(images, sigma=(0, sigma, sigma))).max())
 hist = STATS[1].histogram
@@ -183,6 +189,10 @@ pixels = np.asarray(device._histogram_pixels(jnp.asarray(w), jnp.asarray(np.cums
                                                                           jnp.float32)))
 reference = sample_pixels(hist[None], (1, 50_000), rng)[0]
 parts["histogram p"] = float(st.ks_2samp(pixels, reference).pvalue)
+# Forward passes scored in chunks (lax.map) give the unchunked outputs.
+whole = device._forward_fn(model, 10_000)(device._weights(model), jnp.asarray(images))
+chunked = device._forward_fn(model, 7)(device._weights(model), jnp.asarray(images))
+parts["chunks"] = float(np.abs(np.asarray(whole) - np.asarray(chunked)).max())
 report["parts"] = parts
 print("REPORT " + json.dumps(report))
 """
@@ -226,7 +236,7 @@ def test_device_search_is_deterministic_for_a_seed(report, method):
 
 @pytest.mark.parametrize("method", ["genetic", "hillclimb", "map_elites"])
 def test_device_search_does_not_depend_on_the_batch_layout(report, method):
-    """Per-run streams: shrinking batches, short blocks, chunked forward passes, same result."""
+    """Per-run streams: shrinking batches and short blocks of generations, the same result."""
     assert report[method]["layout_free"]
 
 
@@ -253,11 +263,12 @@ def test_device_and_numpy_paths_agree_statistically(report, method):
 def test_device_building_blocks_match_the_numpy_references(report):
     parts = report["parts"]
     assert parts["variogram published"] < 1e-6 and parts["variogram intended"] < 1e-6
-    assert parts["blur"] < 1e-6
+    assert parts["blur"] < 1e-6 and parts["chunks"] < 1e-6
     assert parts["histogram p"] > ALPHA
 
 
 def test_device_support_and_bad_arguments():
+    pytest.importorskip("jax")
     from mnist_fooling.search import make_method
     from mnist_fooling.search.device import device_supported, run_search_device
 
