@@ -111,3 +111,21 @@ def reliability_args():
         "bad-inputs": "results/reliability/bad_inputs.csv",
     }
     return " ".join(f"--{k} {v}" for k, v in files.items() if Path(v).is_file())
+
+
+def detector_inputs(wildcards):
+    """Models, MNIST, every fooling set, pca.npz and, when its model is run, the 11th-class model."""
+    inputs = dict(model_files(wildcards), data=mnist_npz(), pca=f"{R}/pca/pca.npz")
+    inputs["runs"] = expand(
+        f"{R}/fooling/{{model}}/{{method}}.npz", model=MODELS, method=METHODS
+    )
+    if ELEVENTH["model"] in MODELS:
+        inputs["eleventh"] = f"{R}/eleventh/{ELEVENTH['model']}.keras"
+    return inputs
+
+
+def eleventh_arg(wildcards, input):
+    """``--eleventh NAME=PATH`` when the retrained model is an input."""
+    if "eleventh" not in input.keys():
+        return ""
+    return f"--eleventh {ELEVENTH['model']}={input.eleventh}"

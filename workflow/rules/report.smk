@@ -25,8 +25,9 @@ rule report_inputs:
         benchmarks=benchmark_files(),
         reliability=reliability_args(),
         repo=workflow.basedir,
+        out_dir=lambda w, output: Path(output.variables).parent,
     shell:
-        "python -m mnist_fooling report-inputs --out-dir {REPORT_INPUTS}"
+        "python -m mnist_fooling report-inputs --out-dir {params.out_dir}"
         " --config-json {params.config:q} --fragments {input.fragments}"
         " --benchmarks {params.benchmarks} --repo {params.repo} --sections report/sections"
         " {params.reliability} > {log} 2>&1"
@@ -60,6 +61,8 @@ rule render_report:
         f"{L}/benchmarks/render_report.tsv"
     conda:
         "../../environment.yml"
+    params:
+        inputs=lambda w, input: Path(input.variables).parent,
     shell:
-        "python -m mnist_fooling render --source report --inputs {REPORT_INPUTS}"
+        "python -m mnist_fooling render --source report --inputs {params.inputs}"
         " --figures {input.figures} --html {output.html} --pdf {output.pdf} > {log} 2>&1"
