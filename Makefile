@@ -42,7 +42,7 @@ lint: $(STAMP)
 	$(BIN)/snakemake --lint -n
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 test: lint pytest
 

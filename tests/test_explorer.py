@@ -157,8 +157,8 @@ def test_cli_writes_the_page(tmp_path, runs, models, capsys):
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda d: d / "fooling" / "cnn" / "missing.npz", "fooling results not found"),
-        (lambda d: d / "mlp" / "genetic.csv", "expects <model>/<method>.npz"),
+        (lambda d: d / "fooling" / "cnn" / "missing.npz", "missing.npz: no such file (--runs)"),
+        (lambda d: _write(d / "mlp" / "genetic.csv", b"x"), "expects <model>/<method>.npz"),
         (lambda d: _write(d / "mlp" / "bad.npz", b"not a zip"), "not a readable .npz"),
         (lambda d: _savez(d / "mlp" / "few.npz", images=np.zeros((2, 28, 28))), "missing"),
         (

@@ -12,17 +12,22 @@ from pathlib import Path
 from .errors import UserInputError
 
 
+def _model_pair(item: str) -> tuple[str, str]:
+    """``(name, path)`` of one ``name=path`` item of ``--models``, its format checked."""
+    from .names import MODEL_NAMES
+
+    name, sep, path = item.partition("=")
+    if not sep or name not in MODEL_NAMES:
+        raise UserInputError(f"--models expects NAME=PATH with NAME in {MODEL_NAMES}, got {item!r}")
+    return name, path
+
+
 def _models_arg(values: list[str]) -> dict[str, Path]:
     """Parse ``name=path`` pairs."""
-    from .names import MODEL_NAMES
 
     out = {}
     for item in values:
-        name, sep, path = item.partition("=")
-        if not sep or name not in MODEL_NAMES:
-            raise UserInputError(
-                f"--models expects NAME=PATH with NAME in {MODEL_NAMES}, got {item!r}"
-            )
+        name, path = _model_pair(item)
         if not Path(path).is_file():
             raise UserInputError(f"{path}: model file not found")
         out[name] = Path(path)
@@ -701,7 +706,10 @@ INPUT_ARGS = (
 
 
 def _preflight(args) -> None:
-    """One clear line for the first input file that does not exist."""
+    """One clear line for a malformed ``--models`` or the first input file that does not exist."""
+    models = getattr(args, "models", None)
+    for item in models if isinstance(models, list) else []:
+        _model_pair(item)  # a malformed option first: it needs no file
     for name in INPUT_ARGS:
         value = getattr(args, name, None)
         paths = value if isinstance(value, list) else [value]

@@ -35,8 +35,9 @@ COPY_IGNORE = shutil.ignore_patterns(
 # Files that hold the run-time table (Snakemake's benchmark timings): compared with that table
 # masked (HTML), or left out (PDF), because wall-clock seconds differ on every run.
 TIMING_TABLES = (
-    "report/tables/benchmarks.md",
-    "report/tables/search_speed.md",
+    "report/inputs/tables/benchmarks.md",
+    "report/inputs/tables/benchmark/speed.md",
+    "report/fragments/benchmark.json",
     "benchmarks/search.csv",
 )
 TIMED_PDF = "report/report.pdf"
@@ -360,7 +361,7 @@ BAD_INPUTS: list[BadInput] = [
     BadInput(
         "MNIST file missing (CLI)",
         "data",
-        "MNIST file not found",
+        "missing.npz: no such file (--data)",
         lambda d: _train_on(d, "missing.npz"),
         ("m.keras",),
     ),

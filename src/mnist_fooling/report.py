@@ -74,7 +74,26 @@ def package_versions() -> pd.DataFrame:
         except importlib.metadata.PackageNotFoundError:
             rows.append(dict(package=name, version="not installed"))
     rows.append(dict(package="keras backend", version=keras.backend.backend()))
+    rows.append(dict(package="device", version=device_name()))
     return pd.DataFrame(rows)
+
+
+def device_name() -> str:
+    """Where the report ran: the accelerator's kind and the search path under JAX, else the CPU."""
+    import os
+
+    import keras
+
+    cpu = f"CPU, {os.cpu_count()} cores"
+    if keras.backend.backend() != "jax":
+        return cpu
+    import jax
+
+    from .fooling import search_path
+
+    device = jax.devices()[0]
+    where = cpu if device.platform == "cpu" else f"{device.platform.upper()} {device.device_kind}"
+    return f"{where} (searches on the {search_path()} path)"
 
 
 def git_commit(repo: Path) -> str:
