@@ -111,7 +111,10 @@ def test_every_profile_directory_has_a_snakemake_config():
             "unknown key 'genetic' in fooling.sweeps",
         ),
         (
-            lambda c: c["fooling"]["methods"].pop("gradient_prior"),
+            lambda c: (
+                c["fooling"]["methods"].pop("gradient_prior"),
+                [m.pop("gradient_prior", None) for m in c["fooling"]["counts"].values()],
+            ),
             "fooling.sweeps.gradient_prior: 'gradient_prior' is not in fooling.methods",
         ),
         (
