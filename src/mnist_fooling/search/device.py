@@ -421,6 +421,15 @@ def _offer(state, images, outputs, rank, targets, active):
     return better
 
 
+def _offer_start(state, images, outputs, targets, threshold: float) -> None:
+    """Record each run's starting image ``(U, 784)`` with its outputs ``(U, 10)`` as its best
+    (its first evaluation) and end the runs it already takes to ``threshold``."""
+    n = len(targets)
+    _offer(state, images[:, None], outputs[:, None], jnp.zeros((n, 1)), targets, jnp.ones(n, bool))
+    converged = state["best_conf"] >= threshold
+    state["status"] = jnp.where(converged, CONVERGED, state["status"])
+
+
 def _end_by_threshold(state, threshold: float, steps: int, active):
     """``Method._end_by_threshold``: converged at ``threshold``, out of budget after
     ``steps`` steps (``state``'s ``iteration`` and ``status`` updated in place)."""
@@ -640,16 +649,7 @@ class _HillClimb(_Impl):
         state = dict(data, **_start_best(n), stalled=jnp.zeros(n, jnp.int32))
         state["base"] = jnp.zeros((n, PIXELS), jnp.float32)  # the blank base image
         out = jnp.broadcast_to(self.forward(params, jnp.zeros((1, 28, 28))), (n, 10))
-        _offer(
-            state,
-            state["base"][:, None],
-            out[:, None],
-            jnp.zeros((n, 1)),
-            data["target"],
-            jnp.ones(n, bool),
-        )
-        converged = state["best_conf"] >= self.method.threshold
-        state["status"] = jnp.where(converged, CONVERGED, state["status"])
+        _offer_start(state, state["base"], out, data["target"], self.method.threshold)
         return state, 1
 
     def step(self, params, keys, key, state):
@@ -706,17 +706,8 @@ class _SquareSearch(_Impl):
         state = dict(data, **_start_best(n))
         state["x"] = jax.vmap(lambda k: _uniform(_words(k, (PIXELS,))))(keys)  # uniform noise
         out = self.forward(params, state["x"].reshape(n, 28, 28))
-        _offer(
-            state,
-            state["x"][:, None],
-            out[:, None],
-            jnp.zeros((n, 1)),
-            data["target"],
-            jnp.ones(n, bool),
-        )
+        _offer_start(state, state["x"], out, data["target"], self.method.threshold)
         state["score"] = log_odds(out, data["target"])
-        converged = state["best_conf"] >= self.method.threshold
-        state["status"] = jnp.where(converged, CONVERGED, state["status"])
         return state, 1
 
     def step(self, params, keys, key, state):
@@ -787,16 +778,7 @@ class _GradientStart(_Impl):
         state = dict(data, **_start_best(n))
         state["x"] = jax.vmap(lambda k: _uniform(_words(k, (PIXELS,))))(keys)
         out = self.forward(params, state["x"].reshape(n, 28, 28))
-        _offer(
-            state,
-            state["x"][:, None],
-            out[:, None],
-            jnp.zeros((n, 1)),
-            data["target"],
-            jnp.ones(n, bool),
-        )
-        converged = state["best_conf"] >= self.method.threshold
-        state["status"] = jnp.where(converged, CONVERGED, state["status"])
+        _offer_start(state, state["x"], out, data["target"], self.method.threshold)
         return state, 1
 
 
