@@ -23,6 +23,7 @@ EVOLUTIONARY = {
         batch_size=200, mutation_rate=0.1, eta=15.0, halve_every=1000, threshold=2.0
     ),
 }
+LOOP_TARGET = 0.8  # a search loop's evaluations/s over the raw forward pass's images/s
 STEPS_KEY = {"genetic": "max_iter"}  # the parameter that caps a run's generations
 
 
@@ -103,14 +104,16 @@ def run_benchmark(
         )
         for method in EVOLUTIONARY:
             rate = search_throughput(scorer, method, runs=runs, steps=steps)
+            # Targets: every loop on the CNN; on the MLP the genetic loop (seed 000 at its scale).
+            aimed = name == "cnn" or (name == "mlp" and method == "genetic")
             rows.append(
                 dict(
                     model=name,
                     measure=f"{method} search (evaluations/s)",
                     per_second=rate,
                     ratio=rate / raw,
-                    target="≥ 0.8 × forward" if name == "cnn" else "",
-                    met=("yes" if rate / raw >= 0.8 else "no") if name == "cnn" else "",
+                    target=f"≥ {LOOP_TARGET} × forward" if aimed else "",
+                    met=("yes" if rate / raw >= LOOP_TARGET else "no") if aimed else "",
                 )
             )
         single = one_at_a_time_throughput(scorer, seconds=seconds)
