@@ -27,7 +27,9 @@ def test_benchmark_rows_ratios_and_fragment(tmp_path):
     assert abs(table.ratio[1] - genetic / raw) < 1e-9 and abs(table.ratio[2] - hill / raw) < 1e-9
     assert abs(table.ratio[4] - genetic / single) < 1e-9
     assert table.met[4] == ("yes" if genetic / single >= 100 else "no")
-    assert table.target[4] == "batched ≥ 100 × this" and table.target[1] == ""  # cnn only
+    assert table.target[4] == "batched ≥ 100 × this"
+    assert table.target[1] == "≥ 0.8 × forward" and table.target[2] == ""  # MLP: genetic only
+    assert table.met[1] == ("yes" if genetic / raw >= 0.8 else "no")
     frag = fragment({"speed": out}, {})
     lines = frag["tables"]["speed"].splitlines()
     assert len(lines) == 2 + len(pd.read_csv(out))
