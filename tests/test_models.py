@@ -98,3 +98,30 @@ def test_models_run_on_the_jax_backend(tmp_path):
         print("jax ok")
         """
     assert "jax ok" in run_with_jax(script)
+
+
+def test_steps_per_execution_trains_the_same_weights():
+    """Several optimiser steps per compiled call change the speed, not the updates."""
+    from mnist_fooling.backend import seed_everything
+    from mnist_fooling.models import steps_per_execution
+
+    x = np.random.default_rng(4).random((60, 28, 28), dtype=np.float32)
+    y = np.eye(10, dtype=np.float32)[np.arange(60) % 10]
+    cfg = TrainConfig(batch_size=10, learning_rate=0.5, l2=5.0, seed=4)
+    weights = []
+    for steps in (1, 4):
+        seed_everything(4)
+        model = build_model("mlp", cfg, n_train=60)
+        model.compile(optimizer=model.optimizer, loss=model.loss, steps_per_execution=steps)
+        model.fit(x, y, epochs=2, batch_size=10, shuffle=True, verbose=0)
+        weights.append(model.get_weights())
+    for a, b in zip(*weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert steps_per_execution(10) == 100 and steps_per_execution(2000) == 1
+
+
+def test_forward_batch_size_is_small_for_convolutions():
+    from mnist_fooling.backend import forward_batch_size
+
+    assert forward_batch_size(build_model("cnn", TrainConfig(), n_train=1)) == 256
+    assert forward_batch_size(build_model("mlp", TrainConfig(), n_train=1)) == 10_000

@@ -41,8 +41,24 @@ def compiled_forward(model: keras.Model) -> Callable[[np.ndarray], np.ndarray]:
         import tensorflow as tf
 
         run = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-        return lambda x: run(tf.convert_to_tensor(x, dtype=tf.float32)).numpy()
+        return lambda x: run(_as_tensor(x)).numpy()
     return lambda x: np.asarray(model(np.asarray(x, dtype=np.float32), training=False))
+
+
+def _as_tensor(x: np.ndarray):
+    """A float32 TensorFlow tensor of ``x``: zero-copy (DLPack) for a C-contiguous float32
+    array on a 64-byte boundary (``search.kernels.aligned_empty``), a copy otherwise.
+
+    TensorFlow's kernels assume that alignment (an unaligned DLPack tensor aborts the
+    process), and ``convert_to_tensor`` always copies: 6 ms of the MLP's 18 ms pass over
+    10,000 images.
+    """
+    import tensorflow as tf
+
+    x = np.asarray(x)
+    if x.dtype == np.float32 and x.size and x.flags.c_contiguous and x.ctypes.data % 64 == 0:
+        return tf.experimental.dlpack.from_dlpack(x.__dlpack__())
+    return tf.convert_to_tensor(x, dtype=tf.float32)
 
 
 _FORWARDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -55,10 +71,23 @@ def cached_forward(model: keras.Model) -> Callable[[np.ndarray], np.ndarray]:
     return _FORWARDS[model]
 
 
+def forward_batch_size(model: keras.Model) -> int:
+    """Images per compiled call: small for convolutional models, large for dense ones.
+
+    A convolution's activations are ~100 KB an image: batches of 256 keep them in cache and
+    ran 15-20% faster on 2 CPU cores than 10,000. A dense network's are small, and its
+    per-call overhead is what a large batch saves.
+    """
+    convolutional = any(isinstance(layer, keras.layers.Conv2D) for layer in model.layers)
+    return 256 if convolutional else 10_000
+
+
 def predict_batched(
-    model: keras.Model, images: np.ndarray, *, batch_size: int = 1000
+    model: keras.Model, images: np.ndarray, *, batch_size: int | None = None
 ) -> np.ndarray:
-    """Outputs of ``model`` on images ``(n, 28, 28)`` → ``(n, 10)`` float32, in fixed batches."""
+    """Outputs of ``model`` on images ``(n, 28, 28)`` → ``(n, k)`` float32, in fixed batches
+    (``batch_size``, by default :func:`forward_batch_size`)."""
+    batch_size = batch_size or forward_batch_size(model)
     forward = cached_forward(model)
     out = [forward(images[i : i + batch_size]) for i in range(0, len(images), batch_size)]
     return (

@@ -12,7 +12,7 @@ import pandas as pd
 from .backend import predict_batched, seed_everything
 from .data import load_mnist
 from .io import save_keras_model, write_csv
-from .models import load_model
+from .models import load_model, steps_per_execution
 
 log = logging.getLogger(__name__)
 FOOLING_CLASS = 10
@@ -82,6 +82,7 @@ def retrain_with_fooling_class(
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss="sparse_categorical_crossentropy",
+        steps_per_execution=steps_per_execution(batch_size),
     )
     x_all = np.concatenate([x, extra])
     y_all = np.concatenate([y, np.full(len(extra), FOOLING_CLASS)])

@@ -27,13 +27,14 @@ class Progress(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self.start = self.last = time.monotonic()
-        self.done = 0
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        self.done += 1
+        # Keras calls this once per compiled call (steps_per_execution batches): count from
+        # the batch index, not the calls.
+        done = self.epoch * self.batches + batch + 1
         now = time.monotonic()
         if now - self.last >= self.seconds:
             self.last = now
@@ -45,7 +46,7 @@ class Progress(keras.callbacks.Callback):
                 batch + 1,
                 self.batches,
                 float(loss),
-                self.done * self.batch_size / (now - self.start),
+                done * self.batch_size / (now - self.start),
                 now - self.start,
             )
 

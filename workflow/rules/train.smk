@@ -12,7 +12,9 @@ rule train:
         f"{L}/benchmarks/train_{{model}}.tsv"
     conda:
         "../../environment.yml"
-    threads: workflow.cores
+    # One thread each: TensorFlow trains on every core anyway but keeps them ~70% busy, so
+    # two models train side by side (or one trains beside the other's searches).
+    threads: 1
     resources:
         gpu=1,
     params:

@@ -56,9 +56,11 @@ class SearchResult:
 class Scorer:
     """The network as the methods see it: compiled forward pass, input gradients."""
 
-    def __init__(self, model, *, batch_size: int = 10_000):
+    def __init__(self, model, *, batch_size: int | None = None):
+        from ..backend import forward_batch_size
+
         self.model = model
-        self.batch_size = batch_size
+        self.batch_size = batch_size or forward_batch_size(model)
         self._gradients: dict = {}
 
     def forward(self, images: np.ndarray) -> np.ndarray:

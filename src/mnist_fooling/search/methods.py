@@ -163,7 +163,7 @@ class Genetic(Method):
         """``(m, population, 784)`` the next generation of runs ``rows`` (or a new one)."""
         m = len(rows)
         if self._buffer is None or len(self._buffer) < m:
-            self._buffer = np.empty((m, self.population, 784), np.float32)
+            self._buffer = kernels.aligned_empty((m, self.population, 784))
         children = self._buffer[:m]
         rate = np.minimum(0.5, 0.01 * self.parent_cost[rows, 0] * self.mutate_factor)
         seed = kernels.generation_seed(rng)
@@ -263,7 +263,7 @@ class HillClimb(Method):
         for lo in range(0, len(idx), self.chunk):
             rows = idx[lo : lo + self.chunk]
             m = len(rows)
-            cand = np.empty((m, self.candidates, 784), np.float32)
+            cand = kernels.aligned_empty((m, self.candidates, 784))
             seed = kernels.generation_seed(rng)
             kernels.perturb(self.base, rows, self.density, self.amplitude, seed, cand)
             outputs = scorer.forward(cand.reshape(-1, 28, 28)).reshape(m, self.candidates, 10)
