@@ -74,3 +74,13 @@ def test_retraining_learns_the_fooling_class(tmp_path, softmax, mnist_npz):
     assert values["fooling images called 'fooling'"] > 0.9  # uniform noise is easy to learn
     assert load_model(out).outputs[0].shape[-1] == 11 and FOOLING_CLASS == 10
     assert pd.read_csv(summary).shape == (3, 3)
+
+
+def test_fine_tuning_digits_names_the_tighter_limit():
+    from mnist_fooling.eleventh import fine_tuning_digits
+
+    both = dict(data=dict(n_train=3000), eleventh=dict(n_train=10000))
+    assert fine_tuning_digits(both) == "the first 3,000 training digits"
+    assert fine_tuning_digits(dict(data=dict(n_train=None), eleventh={})) == "the training digits"
+    only = dict(data=dict(n_train=None), eleventh=dict(n_train=10000))
+    assert fine_tuning_digits(only) == "the first 10,000 training digits"

@@ -13,6 +13,7 @@ from .backend import predict_batched, seed_everything
 from .data import load_mnist
 from .io import save_keras_model, write_csv
 from .models import load_model, steps_per_execution
+from .train import Progress
 
 log = logging.getLogger(__name__)
 FOOLING_CLASS = 10
@@ -89,7 +90,16 @@ def retrain_with_fooling_class(
     log.info(
         "retraining on %d digits + %d fooling images (%d distinct)", len(y), len(extra), len(found)
     )
-    model.fit(x_all, y_all, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=2)
+    progress = Progress(epochs=epochs, batches=-(-len(y_all) // batch_size), batch_size=batch_size)
+    model.fit(
+        x_all,
+        y_all,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=True,
+        verbose=2,
+        callbacks=[progress],
+    )
     noise = np.random.default_rng(seed).random((2000, 28, 28), dtype=np.float32)
     checks = (
         ("test accuracy on the digits", mnist.x_test, mnist.y_test),
@@ -105,6 +115,12 @@ def retrain_with_fooling_class(
     save_keras_model(model, out)
     write_csv(summary, table)
     return table
+
+
+def fine_tuning_digits(config: dict) -> str:
+    """The digits the fine-tuning used, in words: the config's tighter ``n_train`` limit."""
+    limits = [n for n in (config["data"]["n_train"], config["eleventh"].get("n_train")) if n]
+    return f"the first {min(limits):,} training digits" if limits else "the training digits"
 
 
 def fragment(inputs: dict[str, Path], config: dict) -> dict:
@@ -130,7 +146,7 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
                 )
             )
     return dict(
-        variables=dict(model=model, method=method),
+        variables=dict(model=model, method=method, digits=fine_tuning_digits(config)),
         tables=dict(
             summary=markdown_table(
                 pd.DataFrame(rows), dict(measure=f"{model} with an 11th class", value="value")

@@ -81,8 +81,9 @@ def eleventh_args(wildcards):
     hp = ELEVENTH
     args = f"--epochs {hp['epochs']} --batch-size {hp['batch_size']}"
     args += f" --learning-rate {hp['learning_rate']} --seed {config['seed']}"
-    if config["data"]["n_train"]:
-        args += f" --n-train {config['data']['n_train']}"
+    limits = [n for n in (config["data"]["n_train"], hp.get("n_train")) if n]
+    if limits:
+        args += f" --n-train {min(limits)}"
     return args
 
 
