@@ -125,3 +125,30 @@ def test_forward_batch_size_is_small_for_convolutions():
 
     assert forward_batch_size(build_model("cnn", TrainConfig(), n_train=1)) == 256
     assert forward_batch_size(build_model("mlp", TrainConfig(), n_train=1)) == 10_000
+
+
+@pytest.mark.parametrize("layout", ["aligned", "unaligned", "read-only", "strided"])
+def test_forward_reads_any_input_layout(layout):
+    """Aligned buffers go to TensorFlow without a copy; every other layout is copied."""
+    from mnist_fooling.search.kernels import aligned_empty
+
+    model = build_model("mlp", TrainConfig(), n_train=1)
+    x = np.random.default_rng(5).random((8, 28, 28), dtype=np.float32)
+    expected = compiled_forward(model)(x.copy())
+    buf = aligned_empty((16, 28, 28))
+    if layout == "aligned":
+        buf[:8] = x
+        images = buf[:8]
+        assert images.ctypes.data % 64 == 0
+    elif layout == "unaligned":
+        raw = aligned_empty((8 * 784 + 4,))
+        images = raw[4:].reshape(8, 28, 28)
+        images[:] = x
+    elif layout == "read-only":
+        buf[:8] = x
+        images = buf[:8]
+        images.flags.writeable = False
+    else:
+        buf[::2] = x
+        images = buf[::2]
+    np.testing.assert_array_equal(compiled_forward(model)(images), expected)

@@ -46,8 +46,9 @@ def compiled_forward(model: keras.Model) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def _as_tensor(x: np.ndarray):
-    """A float32 TensorFlow tensor of ``x``: zero-copy (DLPack) for a C-contiguous float32
-    array on a 64-byte boundary (``search.kernels.aligned_empty``), a copy otherwise.
+    """A float32 TensorFlow tensor of ``x``: zero-copy (DLPack) for a writeable C-contiguous
+    float32 array on a 64-byte boundary (``search.kernels.aligned_empty``), a copy otherwise
+    (DLPack cannot export a read-only array).
 
     TensorFlow's kernels assume that alignment (an unaligned DLPack tensor aborts the
     process), and ``convert_to_tensor`` always copies: 6 ms of the MLP's 18 ms pass over
@@ -56,7 +57,9 @@ def _as_tensor(x: np.ndarray):
     import tensorflow as tf
 
     x = np.asarray(x)
-    if x.dtype == np.float32 and x.size and x.flags.c_contiguous and x.ctypes.data % 64 == 0:
+    flags = x.flags
+    aligned = x.ctypes.data % 64 == 0
+    if x.dtype == np.float32 and x.size and flags.c_contiguous and flags.writeable and aligned:
         return tf.experimental.dlpack.from_dlpack(x.__dlpack__())
     return tf.convert_to_tensor(x, dtype=tf.float32)
 
