@@ -93,6 +93,13 @@ def counts_for(fooling: dict, model: str, method: str) -> dict:
     return found
 
 
+def fine_tuning_limit(config: dict) -> int | None:
+    """Training digits the 11th-class fine-tuning uses: the tighter of ``data.n_train`` and
+    ``eleventh.n_train`` (None: all of them)."""
+    limits = [n for n in (config["data"]["n_train"], config["eleventh"].get("n_train")) if n]
+    return min(limits) if limits else None
+
+
 def params_for(fooling: dict, model: str, method: str) -> dict:
     """The method's parameters for one model: ``methods.<method>`` with a step or generation
     cap from ``counts.<model>.<method>`` when one is set there."""

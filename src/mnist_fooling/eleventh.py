@@ -118,9 +118,11 @@ def retrain_with_fooling_class(
 
 
 def fine_tuning_digits(config: dict) -> str:
-    """The digits the fine-tuning used, in words: the config's tighter ``n_train`` limit."""
-    limits = [n for n in (config["data"]["n_train"], config["eleventh"].get("n_train")) if n]
-    return f"the first {min(limits):,} training digits" if limits else "the training digits"
+    """The digits the fine-tuning used, in words (:func:`config.fine_tuning_limit`)."""
+    from .config import fine_tuning_limit
+
+    limit = fine_tuning_limit(config)
+    return f"the first {limit:,} training digits" if limit else "the training digits"
 
 
 def fragment(inputs: dict[str, Path], config: dict) -> dict:

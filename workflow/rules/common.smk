@@ -5,7 +5,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-from mnist_fooling.config import counts_for, validate_config  # noqa: E402
+from mnist_fooling.config import (  # noqa: E402
+    counts_for,
+    fine_tuning_limit,
+    validate_config,
+)
 from mnist_fooling.errors import UserInputError  # noqa: E402
 
 try:
@@ -81,9 +85,9 @@ def eleventh_args(wildcards):
     hp = ELEVENTH
     args = f"--epochs {hp['epochs']} --batch-size {hp['batch_size']}"
     args += f" --learning-rate {hp['learning_rate']} --seed {config['seed']}"
-    limits = [n for n in (config["data"]["n_train"], hp.get("n_train")) if n]
-    if limits:
-        args += f" --n-train {min(limits)}"
+    limit = fine_tuning_limit(config)
+    if limit:
+        args += f" --n-train {limit}"
     return args
 
 
