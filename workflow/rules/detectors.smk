@@ -13,9 +13,11 @@ rule detectors:
         f"{L}/detectors.log",
     benchmark:
         f"{L}/benchmarks/detectors.tsv"
+    priority: 5
     conda:
         "../../environment.yml"
-    threads: workflow.cores
+    # TensorFlow uses the free cores anyway: one slot lets two such jobs fill the machine.
+    threads: 1
     resources:
         gpu=1,
     params:

@@ -15,6 +15,8 @@ rule retrain_eleventh:
         f"{L}/retrain_eleventh.log",
     benchmark:
         f"{L}/benchmarks/retrain_eleventh.tsv"
+    # The 11th-class chain and the detectors are what is left once the searches end.
+    priority: 5
     conda:
         "../../environment.yml"
     threads: workflow.cores

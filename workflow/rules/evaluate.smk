@@ -13,7 +13,8 @@ rule evaluate:
         f"{L}/benchmarks/evaluate.tsv"
     conda:
         "../../environment.yml"
-    threads: workflow.cores
+    # TensorFlow uses the free cores anyway: one slot lets two such jobs fill the machine.
+    threads: 1
     resources:
         gpu=1,
     params:
@@ -35,7 +36,8 @@ rule confidence:
         f"{L}/benchmarks/confidence.tsv"
     conda:
         "../../environment.yml"
-    threads: workflow.cores
+    # TensorFlow uses the free cores anyway: one slot lets two such jobs fill the machine.
+    threads: 1
     resources:
         gpu=1,
     params:

@@ -26,6 +26,8 @@ rule fooling:
         f"{L}/fooling_{{model}}.log",
     benchmark:
         f"{L}/benchmarks/fooling_{{model}}.tsv"
+    # First when cores free up: the searches feed most of the report.
+    priority: 10
     conda:
         "../../environment.yml"
     # One thread each: two models' searches overlap (TensorFlow and the kernels use every core).
@@ -101,7 +103,8 @@ rule transfer:
         f"{L}/benchmarks/transfer.tsv"
     conda:
         "../../environment.yml"
-    threads: workflow.cores
+    # TensorFlow uses the free cores anyway: one slot lets two such jobs fill the machine.
+    threads: 1
     resources:
         gpu=1,
     params:
