@@ -235,3 +235,28 @@ def test_variogram_cost_equals_the_numpy_prior(variant):
     other = "intended" if variant == "published" else "published"
     swapped = prior.variogram_cost(images.astype(np.float64), sx[rows], sy[rows], variant=other)
     assert np.abs(swapped - ours).max() > 1e-3  # the two variants differ on these images
+
+
+# selection ----------------------------------------------------------------------------------
+
+
+def test_keep_best_is_a_stable_sort_of_each_runs_children():
+    rng = np.random.default_rng(3)
+    m, population, s, runs = 6, 40, 5, 9
+    children = rng.random((m, population, 784), dtype=np.float32)
+    outputs = rng.random((m, population, 10), dtype=np.float32)
+    cost = rng.integers(0, 8, (m, population)).astype(np.float64)  # many ties
+    cost[0] = 1.0  # all tied: the first five children, in order
+    cost[1, ::-1] = np.arange(population)  # strictly falling: the last five, reversed
+    rows = np.array([4, 0, 8, 2, 6, 1])
+    parents = np.full((runs, s, 784), -1, np.float32)
+    parent_cost = np.full((runs, s), -1.0)
+    parent_out = np.full((runs, s, 10), -1, np.float32)
+    kernels.keep_best(children, outputs, cost, rows, parents, parent_cost, parent_out)
+    keep = np.argsort(cost, axis=1, kind="stable")[:, :s]
+    line = np.arange(m)[:, None]
+    np.testing.assert_array_equal(parents[rows], children[line, keep])
+    np.testing.assert_array_equal(parent_cost[rows], cost[line, keep])
+    np.testing.assert_array_equal(parent_out[rows], outputs[line, keep])
+    untouched = np.setdiff1d(np.arange(runs), rows)
+    assert (parents[untouched] == -1).all() and (parent_cost[untouched] == -1).all()

@@ -10,6 +10,8 @@ rule train:
         f"{L}/train_{{model}}.log",
     benchmark:
         f"{L}/benchmarks/train_{{model}}.tsv"
+    # Before everything else: the CNN's training heads the longest chain of jobs.
+    priority: 20
     conda:
         "../../environment.yml"
     # One thread each: TensorFlow trains on every core anyway but keeps them ~70% busy, so

@@ -249,6 +249,44 @@ def _vario_one(x, stats_x, stats_y, lags, published):
     return total / lags
 
 
+def keep_best(children, outputs, cost, rows, parents, parent_cost, parent_out) -> None:
+    """Seed 000's selection: each run keeps its ``selected`` lowest-cost children, best first.
+
+    Ties go to the earlier child, as a stable sort orders them. One pass, no temporaries: the
+    sort and three fancy-index gathers it replaces took a tenth of a generation on the MLP.
+
+    Args:
+        children: ``(m, population, 784)`` float32; outputs: ``(m, population, 10)`` float32;
+            cost: ``(m, population)`` float64; rows: ``(m,)`` int64, the run of each row.
+        parents: ``(runs, selected, 784)``; parent_cost: ``(runs, selected)``;
+            parent_out: ``(runs, selected, 10)``: the rows ``rows`` are overwritten.
+    """
+    _keep_best(children, outputs, cost, rows, parents, parent_cost, parent_out)
+
+
+@njit(cache=True, nogil=True)
+def _keep_best(children, outputs, cost, rows, parents, parent_cost, parent_out):
+    population, s = cost.shape[1], parents.shape[1]
+    keep = np.empty(s, np.int64)
+    for k in range(len(rows)):
+        n = 0  # children kept so far, ascending cost
+        for j in range(population):
+            c = cost[k, j]
+            if n == s and not c < cost[k, keep[s - 1]]:
+                continue
+            i = n if n < s else s - 1  # an empty slot, or the worst kept child's
+            while i > 0 and c < cost[k, keep[i - 1]]:  # strict: equal costs stay in order
+                keep[i] = keep[i - 1]
+                i -= 1
+            keep[i] = j
+            n = min(n + 1, s)
+        r = rows[k]
+        for i in range(s):
+            parents[r, i, :] = children[k, keep[i]]
+            parent_cost[r, i] = cost[k, keep[i]]
+            parent_out[r, i, :] = outputs[k, keep[i]]
+
+
 def aligned_empty(shape: tuple[int, ...], dtype=np.float32, *, align: int = 64) -> np.ndarray:
     """An uninitialised C-contiguous array starting on an ``align``-byte boundary.
 

@@ -186,15 +186,13 @@ class Genetic(Method):
         return cost
 
     def _generation(self, rows, scorer, rng) -> None:
-        m, s = len(rows), self.selected
+        m = len(rows)
         children = self._children(rows, rng)
         outputs = scorer.forward(children.reshape(-1, 28, 28)).reshape(m, self.population, 10)
         cost = self._cost(rows, children, outputs)
-        keep = np.argsort(cost, axis=1, kind="stable")[:, :s]  # (m, s) lowest cost first
-        line = np.arange(m)[:, None]
-        self.parents[rows] = children[line, keep]
-        self.parent_cost[rows] = cost[line, keep]
-        self.parent_out[rows] = outputs[line, keep]
+        kernels.keep_best(
+            children, outputs, cost, rows, self.parents, self.parent_cost, self.parent_out
+        )
         self.generation[rows] = np.where(self.fresh[rows], 0, self.generation[rows] + 1)
         self.fresh[rows] = False
         conf = self.parent_out[rows, 0][np.arange(m), self.targets[rows]]
