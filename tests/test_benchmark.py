@@ -1,10 +1,12 @@
 """The search benchmark: every measure present, ratios consistent with the throughputs, and its
 report fragment."""
 
+from types import SimpleNamespace
+
 import keras
 import pandas as pd
 
-from mnist_fooling.benchmark import fragment, run_benchmark
+from mnist_fooling.benchmark import _runs, fragment, raw_batch, run_benchmark
 from mnist_fooling.io import save_keras_model
 from mnist_fooling.models import TrainConfig, build_model
 
@@ -35,3 +37,13 @@ def test_benchmark_rows_ratios_and_fragment(tmp_path):
     assert len(lines) == 2 + len(pd.read_csv(out))
     assert lines[2] == f"| mlp | raw forward pass (images/s) | {raw:,.0f} | 1.00 |  |  |"
     assert set(frag) == {"tables"}
+
+
+def test_loops_are_timed_on_steps_of_about_the_raw_batch():
+    dense, conv = SimpleNamespace(batch_size=10_000), SimpleNamespace(batch_size=256)
+    assert raw_batch(dense, 100) == 10_000 and raw_batch(conv, 100) == 2_048
+    assert raw_batch(conv, 10) == 1_000  # never more than a genetic generation
+    methods = ("genetic", "hillclimb", "map_elites")
+    assert [_runs(m, 100, batch=10_000) for m in methods] == [100, 20, 50]
+    assert [_runs(m, 100, batch=2_048) for m in methods] == [21, 5, 11]
+    assert _runs("hillclimb", 100, batch=100) == 1 and _runs("genetic", 3, batch=2_048) == 3

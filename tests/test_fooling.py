@@ -190,6 +190,35 @@ def test_run_model_runs_every_method_with_its_counts(tmp_path, models):
     ):
         assert alone["images"].any()
         np.testing.assert_array_equal(alone["images"], job["images"])
+    # A job of its own for one method (the workflow runs hill climbing apart): same runs.
+    run_model(
+        model_name="mlp",
+        model_path=models["mlp"],
+        fooling=fooling,
+        seed=0,
+        data=None,
+        out_dir=tmp_path / "apart",
+        methods=["hillclimb"],
+    )
+    assert sorted(p.name for p in (tmp_path / "apart").iterdir()) == [
+        "hillclimb.csv",
+        "hillclimb.npz",
+    ]
+    with (
+        np.load(tmp_path / "apart" / "hillclimb.npz") as apart,
+        np.load(tmp_path / "hillclimb.npz") as job,
+    ):
+        np.testing.assert_array_equal(apart["images"], job["images"])
+    with pytest.raises(ValueError, match=r"\['square_search'\] are not in the config"):
+        run_model(
+            model_name="mlp",
+            model_path=models["mlp"],
+            fooling=fooling,
+            seed=0,
+            data=None,
+            out_dir=tmp_path / "none",
+            methods=["square_search"],
+        )
 
 
 def test_run_sweep_one_row_per_run_and_grid_point(tmp_path, models, mnist_npz):

@@ -256,6 +256,9 @@ def cmd_fool_model(args) -> None:
     except json.JSONDecodeError as exc:
         raise UserInputError(f"--fooling-json is not JSON: {exc}") from exc
     validate_fooling(fooling)
+    unknown = sorted(set(args.methods or ()) - set(fooling["methods"]))
+    if unknown:
+        raise UserInputError(f"--methods: {unknown} not in the config's fooling.methods")
     run_model(
         model_name=args.model,
         model_path=args.model_file,
@@ -263,6 +266,7 @@ def cmd_fool_model(args) -> None:
         seed=args.seed,
         data=args.data,
         out_dir=args.out_dir,
+        methods=args.methods,
     )
 
 
@@ -586,6 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--data", type=Path, default=Path("resources/mnist.npz"))
     s.add_argument("--out-dir", type=Path, required=True, help="<out-dir>/<method>.npz, .csv")
+    s.add_argument("--methods", nargs="+", help="only these of the config's methods")
     s.set_defaults(func=cmd_fool_model)
 
     s = sub.add_parser("variogram", help="C15: the published variogram cost against training '2's")

@@ -221,15 +221,29 @@ def transfer_table(runs: dict[tuple[str, str], Path], models: dict[str, Path]) -
 
 
 def run_model(
-    *, model_name: str, model_path: Path, fooling: dict, seed: int, data: Path, out_dir: Path
+    *,
+    model_name: str,
+    model_path: Path,
+    fooling: dict,
+    seed: int,
+    data: Path,
+    out_dir: Path,
+    methods: list[str] | None = None,
 ) -> None:
-    """Every method of the ``fooling`` config section against one model, in one process (the
-    model is loaded and compiled once); writes ``<out_dir>/<method>.npz`` and ``.csv``."""
+    """Every method of the ``fooling`` config section (or those of ``methods``) against one
+    model, in one process (the model is loaded and compiled once); writes
+    ``<out_dir>/<method>.npz`` and ``.csv``. A method's results do not depend on which others
+    share its process: each draws from its own :func:`method_seed` stream."""
     from .config import counts_for, params_for
     from .models import load_model
 
+    unknown = sorted(set(methods or ()) - set(fooling["methods"]))
+    if unknown:
+        raise ValueError(f"methods {unknown} are not in the config's fooling.methods")
     scorer = Scorer(load_model(model_path))
     for method in fooling["methods"]:
+        if methods is not None and method not in methods:
+            continue
         counts = counts_for(fooling, model_name, method)
         run_fooling(
             model_name=model_name,
