@@ -62,6 +62,8 @@ use rule fooling as fooling_apart with:
         f"{L}/benchmarks/fooling_{{model}}_{{method}}.tsv"
     wildcard_constraints:
         method="|".join(APART),
+    # Before the model's other searches: the longest job starts as soon as its model exists.
+    priority: 15
     params:
         fooling=json.dumps(config["fooling"], sort_keys=True),
         seed=config["seed"],
