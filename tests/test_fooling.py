@@ -1,6 +1,8 @@
 """Fooling jobs end to end on tiny saved models: files, extra '2's, means, sweeps, the transfer
 matrix, every configured method of a model, and the evaluations-for-all-ten-digits table."""
 
+import functools
+
 import keras
 import numpy as np
 import pandas as pd
@@ -155,14 +157,10 @@ def test_run_model_runs_every_method_with_its_counts(tmp_path, models):
         counts=dict(mlp=dict(genetic=dict(runs_per_digit=2, runs_of_two=1))),
         methods=dict(hillclimb=HILL, genetic=dict(GENETIC, tol=1.0)),
     )
-    run_model(
-        model_name="mlp",
-        model_path=models["mlp"],
-        fooling=fooling,
-        seed=0,
-        data=None,
-        out_dir=tmp_path,
+    run = functools.partial(
+        run_model, model_name="mlp", model_path=models["mlp"], fooling=fooling, seed=0, data=None
     )
+    run(out_dir=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "genetic.csv",
         "genetic.npz",
@@ -191,15 +189,7 @@ def test_run_model_runs_every_method_with_its_counts(tmp_path, models):
         assert alone["images"].any()
         np.testing.assert_array_equal(alone["images"], job["images"])
     # A job of its own for one method (the workflow runs hill climbing apart): same runs.
-    run_model(
-        model_name="mlp",
-        model_path=models["mlp"],
-        fooling=fooling,
-        seed=0,
-        data=None,
-        out_dir=tmp_path / "apart",
-        methods=["hillclimb"],
-    )
+    run(out_dir=tmp_path / "apart", methods=["hillclimb"])
     assert sorted(p.name for p in (tmp_path / "apart").iterdir()) == [
         "hillclimb.csv",
         "hillclimb.npz",
@@ -210,15 +200,7 @@ def test_run_model_runs_every_method_with_its_counts(tmp_path, models):
     ):
         np.testing.assert_array_equal(apart["images"], job["images"])
     with pytest.raises(ValueError, match=r"\['square_search'\] are not in the config"):
-        run_model(
-            model_name="mlp",
-            model_path=models["mlp"],
-            fooling=fooling,
-            seed=0,
-            data=None,
-            out_dir=tmp_path / "none",
-            methods=["square_search"],
-        )
+        run(out_dir=tmp_path / "none", methods=["square_search"])
 
 
 def test_run_sweep_one_row_per_run_and_grid_point(tmp_path, models, mnist_npz):

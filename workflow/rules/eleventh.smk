@@ -19,7 +19,8 @@ rule retrain_eleventh:
     priority: 5
     conda:
         "../../environment.yml"
-    threads: workflow.cores
+    # One slot: with two it waited for the sweeps to end, though TensorFlow takes both cores.
+    threads: 1
     resources:
         gpu=1,
     params:
