@@ -421,7 +421,8 @@ def test_edge_fragment(tmp_path):
 def test_eleventh_fragment(tmp_path):
     frag = build_fragment("eleventh", eleventh_inputs(tmp_path), config())
     assert check_section("eleventh", frag) >= 3
-    assert frag["variables"] == dict(model="cnn", method="map_elites", digits="the training digits")
+    digits = "the first 20,000 training digits"  # config.yaml's eleventh.n_train
+    assert frag["variables"] == dict(model="cnn", method="map_elites", digits=digits)
     rows = table_rows(frag["tables"]["summary"])
     assert rows[1] == ["fooling images called 'fooling'", "97.0% (n=300)"]
     assert rows[3][1].startswith("20/20") and rows[4][1].startswith("4/10")
