@@ -112,7 +112,7 @@ BAD = [
     (fool_model(json.dumps(dict(FOOLING, runs_per_digit=0))), "--fooling-json: runs_per_digit: 0"),
     (fool_model(json.dumps({**FOOLING, "methods": {"annealing": {}}})), "unknown key 'annealing'"),
     (fool_model(json.dumps(FOOLING), "--model", "svm"), "--model must be one of"),
-    (fool_model(json.dumps(FOOLING), "--methods", "annealing"), "--methods: ['annealing'] not in"),
+    (fool_model(json.dumps(FOOLING), "--methods", "annealing"), "methods ['annealing'] are not in"),
     # sweep
     (sweep('{"density": [0.1]}', method="annealing"), "--method must be one of"),
     (sweep('{"density": []}'), "--grid-json must map each parameter to a non-empty list"),

@@ -24,7 +24,6 @@ EVOLUTIONARY = {
         batch_size=200, mutation_rate=0.1, eta=15.0, halve_every=1000, threshold=2.0
     ),
 }
-IMAGES_PER_RUN = {"genetic": 100, "hillclimb": 500, "map_elites": 200}  # scored a run a step
 LOOP_TARGET = 0.8  # a search loop's evaluations/s over the raw forward pass's images/s
 STEPS_KEY = {"genetic": "max_iter"}  # the parameter that caps a run's generations
 
@@ -51,7 +50,9 @@ def _runs(method: str, runs: int, *, batch: int) -> int:
     """Runs a loop is timed with: as many as make a step of about ``batch`` images (the raw
     pass's batch), at most ``runs``. Hill climbing scores 500 candidates a run, the genetic
     loop 100: equal runs would time them on batches of unequal size."""
-    return max(1, min(runs, -(-batch // IMAGES_PER_RUN[method])))
+    p = EVOLUTIONARY[method]
+    per_run = p.get("population") or p.get("candidates") or p["batch_size"]  # images a step
+    return max(1, min(runs, -(-batch // per_run)))
 
 
 def raw_batch(scorer: Scorer, runs: int) -> int:

@@ -235,11 +235,12 @@ def run_model(
     ``<out_dir>/<method>.npz`` and ``.csv``. A method's results do not depend on which others
     share its process: each draws from its own :func:`method_seed` stream."""
     from .config import counts_for, params_for
+    from .errors import UserInputError
     from .models import load_model
 
     unknown = sorted(set(methods or ()) - set(fooling["methods"]))
-    if unknown:
-        raise ValueError(f"methods {unknown} are not in the config's fooling.methods")
+    if unknown:  # before the model loads: a bad --methods leaves no output behind
+        raise UserInputError(f"methods {unknown} are not in the config's fooling.methods")
     scorer = Scorer(load_model(model_path))
     for method in fooling["methods"]:
         if methods is not None and method not in methods:

@@ -44,7 +44,7 @@ rule fooling:
     params:
         fooling=json.dumps(config["fooling"], sort_keys=True),
         seed=config["seed"],
-        out_dir=lambda w, output: Path(output.npz[0]).parent,
+        out_dir=lambda w: f"{R}/fooling/{w.model}",
         methods=" ".join(TOGETHER),
     shell:
         "python -m mnist_fooling fool-model --model {wildcards.model} --model-file {input.model}"
@@ -65,9 +65,6 @@ use rule fooling as fooling_apart with:
     # Before the model's other searches: the longest job starts as soon as its model exists.
     priority: 15
     params:
-        fooling=json.dumps(config["fooling"], sort_keys=True),
-        seed=config["seed"],
-        out_dir=lambda w, output: Path(output.npz).parent,
         methods=lambda w: w.method,
 
 
