@@ -352,12 +352,13 @@ def cmd_retrain_eleventh(args) -> None:
 def cmd_benchmark(args) -> None:
     from .benchmark import run_benchmark
 
-    _check_counts(runs_per_digit=args.runs_per_digit, steps=args.steps)
+    _check_counts(runs_per_digit=args.runs_per_digit, steps=args.steps, repeats=args.repeats)
     table = run_benchmark(
         models=_models_arg(args.models),
         runs_per_digit=args.runs_per_digit,
         steps=args.steps,
         seconds=args.seconds,
+        repeats=args.repeats,
         out=args.out,
     )
     print(table.to_string(index=False))
@@ -639,6 +640,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--runs-per-digit", type=int, default=10)
     s.add_argument("--steps", type=int, default=5)
     s.add_argument("--seconds", type=float, default=2.0, help="time per throughput measurement")
+    s.add_argument("--repeats", type=int, default=3, help="rounds of raw pass and loops (median)")
     s.add_argument("--out", type=Path, required=True)
     s.set_defaults(func=cmd_benchmark)
 

@@ -21,9 +21,11 @@ rule benchmark_search:
         runs=config["benchmark"]["runs_per_digit"],
         steps=config["benchmark"]["steps"],
         seconds=config["benchmark"]["seconds"],
+        repeats=config["benchmark"]["repeats"],
     shell:
         "python -m mnist_fooling benchmark --models {params.models} --runs-per-digit {params.runs}"
-        " --steps {params.steps} --seconds {params.seconds} --out {output} > {log} 2>&1"
+        " --steps {params.steps} --seconds {params.seconds} --repeats {params.repeats}"
+        " --out {output} > {log} 2>&1"
 
 
 rule fragment_benchmark:

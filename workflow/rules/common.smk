@@ -41,6 +41,10 @@ REPORT_PDF = f"{R}/report/report.pdf"
 FIGURES = []
 FRAGMENTS = []
 SWEEPS = config["fooling"].get("sweeps", {})
+# The CPU priority (nice level) of long searches off the longest chain (the CNN's training and
+# searches, then the 11th class and the detectors): that chain takes every core it can use and
+# these jobs the rest. Snakemake's slots cannot do this: jobs in slots get equal shares.
+BACKGROUND_NICE = 10
 
 
 wildcard_constraints:
@@ -134,3 +138,10 @@ def eleventh_arg(wildcards, input):
     if "eleventh" not in input.keys():
         return ""
     return f"--eleventh {ELEVENTH['model']}={input.eleventh}"
+
+
+def search_nice(wildcards):
+    """CPU priority of a model's searches: the 11th-class model's (the CNN's) are on the longest
+    chain (its searches, the retraining, the detectors); the other models' fill in around it.
+    """
+    return 0 if wildcards.model == ELEVENTH["model"] else BACKGROUND_NICE

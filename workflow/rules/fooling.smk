@@ -46,8 +46,9 @@ rule fooling:
         seed=config["seed"],
         out_dir=lambda w: f"{R}/fooling/{w.model}",
         methods=" ".join(TOGETHER),
+        nice=search_nice,
     shell:
-        "python -m mnist_fooling fool-model --model {wildcards.model} --model-file {input.model}"
+        "nice -n {params.nice} python -m mnist_fooling fool-model --model {wildcards.model} --model-file {input.model}"
         " --fooling-json {params.fooling:q} --seed {params.seed} --data {input.data}"
         " --out-dir {params.out_dir} --methods {params.methods} > {log} 2>&1"
 
@@ -89,8 +90,9 @@ rule sweep:
         grid=lambda w: json.dumps(SWEEPS[w.sweep]["grid"]),
         runs=lambda w: SWEEPS[w.sweep]["runs_per_digit"],
         seed=config["seed"],
+        nice=BACKGROUND_NICE,
     shell:
-        "python -m mnist_fooling sweep --model {params.model} --model-file {input.model}"
+        "nice -n {params.nice} python -m mnist_fooling sweep --model {params.model} --model-file {input.model}"
         " --method {wildcards.sweep} --params-json {params.search:q} --grid-json {params.grid:q}"
         " --runs-per-digit {params.runs} --seed {params.seed} --data {input.data}"
         " --out {output} > {log} 2>&1"

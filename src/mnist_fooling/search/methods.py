@@ -172,7 +172,7 @@ class Genetic(Method):
 
     def _cost(self, rows, children, outputs) -> np.ndarray:
         """The post's cost ``(m, population)``: L1 to the one-hot target, + variogram term."""
-        cost = np.abs(outputs - self.onehot[rows][:, None, :]).sum(axis=2, dtype=np.float64)
+        cost = kernels.l1_cost(outputs, self.targets[rows])
         if self.prior is not None:
             m, p = cost.shape
             image_run = np.repeat(np.arange(m), p)
