@@ -219,7 +219,11 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
 
 
 def _ratio_text(row) -> str:
-    """``0.81`` or, where the rounds differ, ``0.81 (0.79–0.83)``: median (range)."""
-    median = f"{row.ratio:.2f}"
-    low, high = f"{row.ratio_min:.2f}", f"{row.ratio_max:.2f}"
+    """``0.81`` or, where the rounds differ, ``0.81 (0.79–0.83)``: median (range); ratios of
+    10 and more without decimals (``277 (276–290)``)."""
+
+    def text(v: float) -> str:
+        return f"{v:.2f}" if v < 10 else f"{v:.0f}"
+
+    median, low, high = text(row.ratio), text(row.ratio_min), text(row.ratio_max)
     return median if low == high else f"{median} ({low}–{high})"

@@ -7,10 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .backend import predict_batched
 from .data import load_mnist
 from .io import write_csv, write_npz
-from .models import load_model
 from .preprocess import mnist_style, resize
 from .stats import accuracy_row
 
@@ -200,6 +198,10 @@ def run_edge(
     out_dir: Path,
 ) -> None:
     """Run the four experiments on the first ``n_images`` test digits; write CSVs and examples."""
+    # Here, not at the top: the report fragment of this stage needs no TensorFlow.
+    from .backend import predict_batched
+    from .models import load_model
+
     mnist = load_mnist(data)
     x, y = mnist.x_test[:n_images], mnist.y_test[:n_images]
     rng = np.random.default_rng(seed)

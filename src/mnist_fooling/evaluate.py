@@ -7,15 +7,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .backend import predict_batched
 from .data import load_mnist
 from .io import write_csv
-from .models import load_model
 from .stats import accuracy_row
 
 
 def accuracy_table(models: dict[str, Path], *, data: Path) -> pd.DataFrame:
     """One row per (model, split): ``model, split, n, correct, accuracy, ci_low, ci_high``."""
+    # Here, not at the top: the report fragment of this stage needs no TensorFlow.
+    from .backend import predict_batched
+    from .models import load_model
+
     mnist = load_mnist(data)
     rows = []
     for name, path in models.items():

@@ -260,3 +260,16 @@ def test_keep_best_is_a_stable_sort_of_each_runs_children():
     np.testing.assert_array_equal(parent_out[rows], outputs[line, keep])
     untouched = np.setdiff1d(np.arange(runs), rows)
     assert (parents[untouched] == -1).all() and (parent_cost[untouched] == -1).all()
+
+
+def test_l1_cost_is_numpys_bit_for_bit():
+    rng = np.random.default_rng(4)
+    logits = rng.normal(size=(7, 30, 10)) * 30  # outputs from 1 down to ~1e-30: rounding shows
+    outputs = np.exp(logits - logits.max(axis=2, keepdims=True))
+    outputs = (outputs / outputs.sum(axis=2, keepdims=True)).astype(np.float32)
+    targets = rng.integers(0, 10, 7)
+    onehot = np.eye(10, dtype=np.float32)[targets][:, None, :]
+    expected = np.abs(outputs - onehot).sum(axis=2, dtype=np.float64)
+    np.testing.assert_array_equal(kernels.l1_cost(outputs, targets), expected)
+    with pytest.raises(ValueError, match="ten outputs"):
+        kernels.l1_cost(outputs[:, :, :9], targets)

@@ -23,6 +23,8 @@ rule pca:
         f"{L}/pca.log",
     benchmark:
         f"{L}/benchmarks/pca.tsv"
+    # The detectors wait on it: run it when a core frees, not after every other analysis.
+    priority: 5
     conda:
         "../../environment.yml"
     # TensorFlow uses the free cores anyway: one slot lets two such jobs fill the machine.
