@@ -11,14 +11,20 @@ from mnist_fooling.io import save_keras_model
 from mnist_fooling.models import TrainConfig, build_model
 
 
-def test_benchmark_rows_ratios_and_fragment(tmp_path):
+def benchmark_mlp(tmp_path, *, seconds: float, repeats: int):
+    """``(table, csv path)`` of the benchmark on a small untrained MLP."""
     keras.utils.set_random_seed(0)
     path = tmp_path / "mlp.keras"
     save_keras_model(build_model("mlp", TrainConfig(), n_train=10), path)
     out = tmp_path / "search.csv"
     table = run_benchmark(
-        models={"mlp": path}, runs_per_digit=1, steps=2, seconds=0.1, repeats=1, out=out
+        models={"mlp": path}, runs_per_digit=1, steps=2, seconds=seconds, repeats=repeats, out=out
     )
+    return table, out
+
+
+def test_benchmark_rows_ratios_and_fragment(tmp_path):
+    table, out = benchmark_mlp(tmp_path, seconds=0.1, repeats=1)
     assert list(table.measure) == [
         "raw forward pass (images/s)",
         "genetic search (evaluations/s)",
@@ -43,13 +49,7 @@ def test_benchmark_rows_ratios_and_fragment(tmp_path):
 
 
 def test_rounds_give_the_median_ratio_and_its_range(tmp_path):
-    keras.utils.set_random_seed(0)
-    path = tmp_path / "mlp.keras"
-    save_keras_model(build_model("mlp", TrainConfig(), n_train=10), path)
-    out = tmp_path / "search.csv"
-    table = run_benchmark(
-        models={"mlp": path}, runs_per_digit=1, steps=2, seconds=0.05, repeats=3, out=out
-    )
+    table, out = benchmark_mlp(tmp_path, seconds=0.05, repeats=3)
     assert (table.rounds == 3).all()
     assert (table.ratio_min <= table.ratio).all() and (table.ratio <= table.ratio_max).all()
     genetic = table[table.measure.str.startswith("genetic")].iloc[0]
