@@ -213,7 +213,7 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
             target="target",
             met="met",
         ),
-        widths=[5, 20, 8, 8, 12, 4],
+        widths=[5, 19, 7, 12, 10, 3],
     )
     return dict(tables=dict(speed=table), variables=dict(rounds=int(t["rounds"].max())))
 
