@@ -152,8 +152,8 @@ def run_benchmark(
     runs_per_digit: int,
     steps: int,
     seconds: float,
+    repeats: int,
     out: Path,
-    repeats: int = 1,
 ) -> pd.DataFrame:
     """Measure every model; write ``model, measure, per_second, ratio, ratio_min, ratio_max,
     rounds, target, met`` (medians over ``repeats`` rounds of raw pass and loops)."""
