@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -123,7 +127,7 @@ def test_steps_per_execution_trains_the_same_weights():
 def test_forward_batch_size_is_small_for_convolutions():
     from mnist_fooling.backend import forward_batch_size
 
-    assert forward_batch_size(build_model("cnn", TrainConfig(), n_train=1)) == 256
+    assert forward_batch_size(build_model("cnn", TrainConfig(), n_train=1)) == 512
     assert forward_batch_size(build_model("mlp", TrainConfig(), n_train=1)) == 10_000
 
 
@@ -152,3 +156,13 @@ def test_forward_reads_any_input_layout(layout):
         buf[::2] = x
         images = buf[::2]
     np.testing.assert_array_equal(compiled_forward(model)(images), expected)
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("0", "0")])
+def test_onednn_kernels_are_on_unless_the_user_says_otherwise(given, expected):
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    if given is not None:
+        env["TF_ENABLE_ONEDNN_OPTS"] = given
+    code = "import os, mnist_fooling; print(os.environ['TF_ENABLE_ONEDNN_OPTS'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == expected, out.stderr

@@ -57,7 +57,7 @@ def _runs(method: str, runs: int, *, batch: int) -> int:
 
 def raw_batch(scorer: Scorer, runs: int) -> int:
     """Images in a step of the timed loops: a genetic generation of ``runs`` runs, at most 8 of
-    the model's compiled calls (2,048 images for the CNN, scored 256 at a time): larger steps
+    the model's compiled calls (4,096 images for the CNN, scored 512 at a time): larger steps
     repeat the same calls, and the CNN's loops took 100 of the benchmark's 130 seconds."""
     return min(100 * runs, 8 * scorer.batch_size)
 
