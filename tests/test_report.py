@@ -168,3 +168,13 @@ def test_write_report_inputs_all_fifty_thousand_and_duplicates(tmp_path):
     with pytest.raises(ValueError, match="claim X1 was measured by two fragments"):
         write_report_inputs(out_dir=tmp_path / "o2", config=config(), fragments=twice,
                             benchmarks=[], repo=tmp_path, sections=tmp_path)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("1", "on"), ("TRUE", "on"), ("0", "off"), ("", "TensorFlow's default")]
+)
+def test_onednn_setting_names_what_tensorflow_reads(monkeypatch, value, shown):
+    from mnist_fooling.report import onednn_setting
+
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", value)
+    assert onednn_setting() == shown

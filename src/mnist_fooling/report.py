@@ -74,8 +74,20 @@ def package_versions() -> pd.DataFrame:
         except importlib.metadata.PackageNotFoundError:
             rows.append(dict(package=name, version="not installed"))
     rows.append(dict(package="keras backend", version=keras.backend.backend()))
+    if keras.backend.backend() == "tensorflow":
+        rows.append(dict(package="TensorFlow oneDNN kernels", version=onednn_setting()))
     rows.append(dict(package="device", version=device_name()))
     return pd.DataFrame(rows)
+
+
+def onednn_setting() -> str:
+    """Whether TensorFlow's oneDNN kernels were on (the package turns them on; see __init__)."""
+    import os
+
+    value = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "")
+    if value.lower() in ("1", "true"):
+        return "on"
+    return "off" if value.lower() in ("0", "false") else "TensorFlow's default"
 
 
 def device_name() -> str:
