@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
+import os
 import platform
 import subprocess
 from pathlib import Path
@@ -82,18 +83,14 @@ def package_versions() -> pd.DataFrame:
 
 def onednn_setting() -> str:
     """Whether TensorFlow's oneDNN kernels were on (the package turns them on; see __init__)."""
-    import os
-
-    value = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "")
-    if value.lower() in ("1", "true"):
+    value = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "").lower()
+    if value in ("1", "true"):
         return "on"
-    return "off" if value.lower() in ("0", "false") else "TensorFlow's default"
+    return "off" if value in ("0", "false") else "TensorFlow's default"
 
 
 def device_name() -> str:
     """Where the report ran: the accelerator's kind and the search path under JAX, else the CPU."""
-    import os
-
     import keras
 
     cpu = f"CPU, {os.cpu_count()} cores"
