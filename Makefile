@@ -50,7 +50,7 @@ test: lint pytest
 # plus every kind of bad input; writes results/reliability/{summary,bad_inputs}.csv.
 TRIALS ?= 10
 reliability: $(STAMP)
-	$(BIN)/mnist-fooling reliability --trials $(TRIALS) --out results/reliability
+	$(BIN)/python tools/reliability.py --trials $(TRIALS) --out results/reliability
 
 clean:
 	rm -rf results logs .snakemake

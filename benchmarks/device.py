@@ -71,14 +71,21 @@ def synthetic_stats():
 
 def make(name: str, steps: int):
     """Method ``name`` set up to run exactly ``steps`` generations after its first."""
-    from mnist_fooling.search import make_method
+    from mnist_fooling.search import make_method, spec
 
-    params, _ = SEARCHES[name]
-    cap = "max_iter" if name.startswith("genetic") else "steps"
-    stats = synthetic_stats() if name.startswith("genetic_prior") else None
-    return make_method(
-        name, {**params, cap: steps + 1 if cap == "max_iter" else steps}, stats=stats
-    )
+    entry = spec(name)
+    params = {**config_methods()[name], **SEARCHES[name][0]}
+    stats = synthetic_stats() if entry.needs_stats else None
+    cap = steps + 1 if entry.cap == "max_iter" else steps
+    return make_method(name, {**params, entry.cap: cap}, stats=stats)
+
+
+def config_methods() -> dict:
+    """``fooling.methods`` of config/config.yaml: the parameters SEARCHES does not set."""
+    import yaml
+
+    path = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
+    return yaml.safe_load(path.read_text())["fooling"]["methods"]
 
 
 def runs_for(name: str, batch: int) -> np.ndarray:
@@ -97,13 +104,14 @@ class Raw:
     def __init__(self, model, *, batch: int):
         import jax
 
+        from mnist_fooling.search import make_method
         from mnist_fooling.search.device import _forward_fn, _weights
-        from mnist_fooling.search.methods import GradientSign
 
         self.batch = batch
         self.forward = jax.jit(_forward_fn(model, batch))
         self.weights = _weights(model)
-        impl = _device_impl(GradientSign(steps=1), model, batch)
+        sign = make_method("gradient_sign", {**config_methods()["gradient_sign"], "steps": 1})
+        impl = _device_impl(sign, model, batch)
         self.gradient, self.split = jax.jit(impl.gradient), impl.params[1]
         rng = np.random.default_rng(0)
         self.x = jax.device_put(rng.random((batch, 28, 28), dtype=np.float32))
@@ -180,7 +188,7 @@ def measure(name: str, path: Path, args) -> list[dict]:
     import jax
     import keras
 
-    from mnist_fooling.models import load_model
+    from mnist_fooling.core.models import load_model
 
     model = load_model(path)
     common = dict(model=name, backend=keras.backend.backend(), device=jax.devices()[0].platform)
@@ -246,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     import pandas as pd
 
-    from mnist_fooling.io import write_csv
+    from mnist_fooling.core.io import write_csv
 
     rows = [row for name, path in args.models.items() for row in measure(name, path, args)]
     table = pd.DataFrame(rows)

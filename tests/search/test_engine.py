@@ -7,15 +7,16 @@ import keras
 import numpy as np
 import pytest
 
-from mnist_fooling.search import METHODS, make_method, run_search
+from mnist_fooling.search import NAMES as METHODS
+from mnist_fooling.search import registry, run_search
 from mnist_fooling.search.engine import (
     CURVE_EVALUATIONS,
     Scorer,
     network_evaluations,
     replicate_index,
 )
-from mnist_fooling.search.methods import Gradient, HillClimb
 from mnist_fooling.search.prior import cost_stats, digit_stats, variogram_cost
+from tests.search.configured import Gradient, HillClimb, make_method
 
 
 def band_weights() -> np.ndarray:
@@ -311,7 +312,9 @@ def test_map_elites_shared_evaluations_count_the_images_scored(scorer):
 
 def test_bad_method_parameters():
     with pytest.raises(ValueError, match="unknown method"):
-        make_method("annealing", {})
+        registry.make_method("annealing", {})
+    with pytest.raises(TypeError, match="missing .* 'density'"):  # the config holds defaults
+        registry.make_method("hillclimb", {"steps": 5})
     with pytest.raises(TypeError):
         make_method("hillclimb", {"mask_fraction": 0.02})  # the old name is gone
     with pytest.raises(ValueError, match="density"):
@@ -322,13 +325,14 @@ def test_bad_method_parameters():
 
 def test_engine_runs_on_the_jax_backend():
     """Gradient, genetic and MAP-Elites searches with KERAS_BACKEND=jax (the GPU path), on CPU."""
-    from ..conftest import run_with_jax
+    from tests.conftest import run_with_jax
 
     script = """
         import numpy as np, keras
         assert keras.backend.backend() == "jax"
-        from mnist_fooling.models import TrainConfig, build_model
-        from mnist_fooling.search import make_method, run_search
+        from mnist_fooling.core.models import TrainConfig, build_model
+        from mnist_fooling.search import run_search
+        from tests.search.configured import make_method
         from mnist_fooling.search.engine import Scorer
         keras.utils.set_random_seed(0)
         scorer = Scorer(build_model("mlp", TrainConfig(), n_train=10))

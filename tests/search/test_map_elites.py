@@ -12,9 +12,9 @@ from scipy import stats as sps
 
 from mnist_fooling.search import map_elites
 from mnist_fooling.search.engine import network_evaluations, replicate_index, run_search
-from mnist_fooling.search.map_elites import PIXELS, MapElites, polynomial_mutation
-
-from .test_engine import NumpySoftmax, Recording, band_weights
+from mnist_fooling.search.map_elites import PIXELS, polynomial_mutation
+from tests.search.configured import MapElites
+from tests.search.test_engine import NumpySoftmax, Recording, band_weights
 
 ALPHA = 1e-3
 

@@ -13,13 +13,8 @@ import pytest
 from scipy import stats as sps
 
 from mnist_fooling.search import prior, run_search
-from mnist_fooling.search.methods import (
-    Genetic,
-    GradientSign,
-    HillClimb,
-    SquareSearch,
-    log_odds,
-)
+from mnist_fooling.search.base import log_odds
+from tests.search.configured import Genetic, GradientSign, HillClimb, SquareSearch
 
 ALPHA = 1e-3
 

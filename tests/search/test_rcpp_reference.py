@@ -351,7 +351,7 @@ def test_fast_get_this_cost_equals_the_literal_one(r_stats):
 def genetic_samples(request, r_stats, py_stats):
     """``{side: (generations, converged, cost)}`` of N_RUNS runs on each side."""
     from mnist_fooling.search import run_search
-    from mnist_fooling.search.methods import Genetic
+    from tests.search.configured import Genetic
 
     variant = request.param
     tol, max_iter = SETTINGS[variant]["tol"], SETTINGS[variant]["max_iter"]

@@ -28,23 +28,11 @@ rule benchmark_search:
         " --out {output} > {log} 2>&1"
 
 
-rule fragment_benchmark:
-    input:
+# The report's part of this stage (report.smk's `fragment` rule): its inputs, and the config
+# sections fragment() reads.
+FRAGMENTS["benchmark"] = dict(
+    inputs=dict(
         speed=f"{R}/benchmarks/search.csv",
-    output:
-        f"{R}/report/fragments/benchmark.json",
-    log:
-        f"{L}/fragment_benchmark.log",
-    benchmark:
-        f"{L}/benchmarks/fragment_benchmark.tsv"
-    conda:
-        "../../environment.yml"
-    params:
-        inputs=fragment_inputs,
-        config=config_json(),
-    shell:
-        "python -m mnist_fooling fragment benchmark --input {params.inputs}"
-        " --config-json {params.config:q} --out {output} > {log} 2>&1"
-
-
-FRAGMENTS.append(f"{R}/report/fragments/benchmark.json")
+    ),
+    config=[],
+)

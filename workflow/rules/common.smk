@@ -5,12 +5,13 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-from mnist_fooling.config import (  # noqa: E402
-    counts_for,
+from mnist_fooling.core.config import (  # noqa: E402
     fine_tuning_limit,
+    plan_for,
     validate_config,
 )
-from mnist_fooling.errors import UserInputError  # noqa: E402
+from mnist_fooling.search.registry import spec as method_spec  # noqa: E402
+from mnist_fooling.core.errors import UserInputError  # noqa: E402
 
 try:
     validate_config(
@@ -37,9 +38,10 @@ METHODS = list(config["fooling"]["methods"])
 ELEVENTH = config["eleventh"]
 REPORT_HTML = f"{R}/report/report.html"
 REPORT_PDF = f"{R}/report/report.pdf"
-# Each stage's rule file appends its figures and its report fragment (report.smk gathers them).
+# Each stage's rule file appends its figures and registers its report fragment (stage -> its
+# inputs and the config sections it reads); report.smk's generic `fragment` rule writes them.
 FIGURES = []
-FRAGMENTS = []
+FRAGMENTS = {}
 SWEEPS = config["fooling"].get("sweeps", {})
 # The CPU priority (nice level) of long searches off the longest chain (the CNN's training and
 # searches, then the 11th class and the detectors): that chain takes every core it can use and
@@ -104,13 +106,20 @@ def benchmark_files():
 
 
 def fragment_inputs(wildcards, input):
-    """``key=path`` pairs of a fragment rule's named inputs (the ``fragment`` CLI's --input)."""
-    return " ".join(f"{k}={v}" for k, v in input.items())
+    """``key=path`` pairs of a fragment rule's named inputs (the ``fragment`` CLI's --input);
+    a list of files gives one pair per file."""
+    pairs = []
+    for key, value in input.items():
+        paths = [value] if isinstance(value, str) else list(value)
+        pairs += [f"{key}={path}" for path in paths]
+    return " ".join(pairs)
 
 
-def config_json():
-    """The effective (merged) config, for the report's appendix."""
-    return json.dumps(config, sort_keys=True)
+def config_json(*sections):
+    """The effective (merged) config as JSON: all of it (the report's appendix), or only the
+    named sections (a job that reads only those reruns only when they change)."""
+    chosen = {k: config[k] for k in sections} if sections else config
+    return json.dumps(chosen, sort_keys=True)
 
 
 def reliability_args():
@@ -138,6 +147,11 @@ def eleventh_arg(wildcards, input):
     if "eleventh" not in input.keys():
         return ""
     return f"--eleventh {ELEVENTH['model']}={input.eleventh}"
+
+
+def fooling_plan(model, methods):
+    """The JSON plan of one fooling job: its methods' parameters and counts for ``model``."""
+    return json.dumps(plan_for(config["fooling"], model, methods), sort_keys=True)
 
 
 def search_nice(wildcards):

@@ -53,26 +53,14 @@ rule plot_detectors:
         " --out {output.roc} --heatmap {output.heatmap} > {log} 2>&1"
 
 
-rule fragment_detectors:
-    input:
+# The report's part of this stage (report.smk's `fragment` rule): its inputs, and the config
+# sections fragment() reads.
+FRAGMENTS["detectors"] = dict(
+    inputs=dict(
         auroc=f"{R}/detectors/auroc.csv",
         adaptive=f"{R}/detectors/adaptive.csv",
-    output:
-        f"{R}/report/fragments/detectors.json",
-    log:
-        f"{L}/fragment_detectors.log",
-    benchmark:
-        f"{L}/benchmarks/fragment_detectors.tsv"
-    conda:
-        "../../environment.yml"
-    params:
-        inputs=fragment_inputs,
-        config=config_json(),
-    shell:
-        "python -m mnist_fooling fragment detectors --input {params.inputs}"
-        " --config-json {params.config:q} --out {output} > {log} 2>&1"
-
-
-FRAGMENTS.append(f"{R}/report/fragments/detectors.json")
+    ),
+    config=["detectors"],
+)
 FIGURES.append(f"{R}/figures/detectors_roc.png")
 FIGURES.append(f"{R}/figures/detectors_auroc.png")

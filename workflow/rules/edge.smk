@@ -70,26 +70,14 @@ rule plot_edge:
         " --out {params.out_dir} > {log} 2>&1"
 
 
-rule fragment_edge:
-    input:
+# The report's part of this stage (report.smk's `fragment` rule): its inputs, and the config
+# sections fragment() reads.
+FRAGMENTS["edge"] = dict(
+    inputs=dict(
         scale=f"{R}/edge/scale.csv",
         shift=f"{R}/edge/shift.csv",
         border=f"{R}/edge/border.csv",
         drawn=f"{R}/edge/drawn.csv",
-    output:
-        f"{R}/report/fragments/edge.json",
-    log:
-        f"{L}/fragment_edge.log",
-    benchmark:
-        f"{L}/benchmarks/fragment_edge.tsv"
-    conda:
-        "../../environment.yml"
-    params:
-        inputs=fragment_inputs,
-        config=config_json(),
-    shell:
-        "python -m mnist_fooling fragment edge --input {params.inputs}"
-        " --config-json {params.config:q} --out {output} > {log} 2>&1"
-
-
-FRAGMENTS.append(f"{R}/report/fragments/edge.json")
+    ),
+    config=["edge"],
+)

@@ -59,25 +59,13 @@ rule fool_eleventh:
         " --out-npz {output.npz} --out-csv {output.csv} > {log} 2>&1"
 
 
-rule fragment_eleventh:
-    input:
+# The report's part of this stage (report.smk's `fragment` rule): its inputs, and the config
+# sections fragment() reads.
+FRAGMENTS["eleventh"] = dict(
+    inputs=dict(
         summary=f"{R}/eleventh/retrain.csv",
         after=f"{R}/eleventh/{ELEVENTH['method']}.csv",
         before=f"{R}/fooling/{ELEVENTH['model']}/{ELEVENTH['method']}.csv",
-    output:
-        f"{R}/report/fragments/eleventh.json",
-    log:
-        f"{L}/fragment_eleventh.log",
-    benchmark:
-        f"{L}/benchmarks/fragment_eleventh.tsv"
-    conda:
-        "../../environment.yml"
-    params:
-        inputs=fragment_inputs,
-        config=config_json(),
-    shell:
-        "python -m mnist_fooling fragment eleventh --input {params.inputs}"
-        " --config-json {params.config:q} --out {output} > {log} 2>&1"
-
-
-FRAGMENTS.append(f"{R}/report/fragments/eleventh.json")
+    ),
+    config=["data", "eleventh"],
+)

@@ -50,24 +50,12 @@ rule confidence:
         " --samples-out {output.samples} --out {output.summary} > {log} 2>&1"
 
 
-rule fragment_evaluate:
-    input:
+# The report's part of this stage (report.smk's `fragment` rule): its inputs, and the config
+# sections fragment() reads.
+FRAGMENTS["evaluate"] = dict(
+    inputs=dict(
         accuracy=f"{R}/metrics/accuracy.csv",
         confidence=f"{R}/metrics/confidence.csv",
-    output:
-        f"{R}/report/fragments/evaluate.json",
-    log:
-        f"{L}/fragment_evaluate.log",
-    benchmark:
-        f"{L}/benchmarks/fragment_evaluate.tsv"
-    conda:
-        "../../environment.yml"
-    params:
-        inputs=fragment_inputs,
-        config=config_json(),
-    shell:
-        "python -m mnist_fooling fragment evaluate --input {params.inputs}"
-        " --config-json {params.config:q} --out {output} > {log} 2>&1"
-
-
-FRAGMENTS.append(f"{R}/report/fragments/evaluate.json")
+    ),
+    config=[],
+)

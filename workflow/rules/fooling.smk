@@ -10,6 +10,8 @@ VARIOGRAM = [f"{R}/fooling/variogram.csv"] if "mlp" in MODELS and PRIOR_VARIANTS
 FOOLING_RUNS = expand(
     f"{R}/fooling/{{model}}/{{method}}.csv", model=MODELS, method=METHODS
 )
+# The MLP's genetic images, whose outputs the report quotes (when both are configured).
+MLP_GENETIC = [f"{R}/fooling/mlp/genetic.npz"] if {"mlp", "genetic"} <= {*MODELS, *METHODS} else []
 FOOLING_NPZ = expand(
     f"{R}/fooling/{{model}}/{{method}}.npz", model=MODELS, method=METHODS
 )
@@ -17,7 +19,7 @@ FOOLING_NPZ = expand(
 
 # Hill climbing, the CNN's longest search, is a job of its own: the model's other methods (and
 # the jobs waiting on them) take the second core meanwhile.
-APART = [m for m in ["hillclimb"] if m in METHODS]
+APART = [m for m in METHODS if method_spec(m).own_job]
 TOGETHER = [m for m in METHODS if m not in APART]
 
 
@@ -42,15 +44,16 @@ rule fooling:
     resources:
         gpu=1,
     params:
-        fooling=json.dumps(config["fooling"], sort_keys=True),
+        # Only what this job uses (its model's methods, parameters and counts): editing a sweep
+        # or another model's counts does not rerun it.
+        plan=lambda w: fooling_plan(w.model, TOGETHER),
         seed=config["seed"],
         out_dir=lambda w: f"{R}/fooling/{w.model}",
-        methods=" ".join(TOGETHER),
         nice=search_nice,
     shell:
         "nice -n {params.nice} python -m mnist_fooling fool-model --model {wildcards.model} --model-file {input.model}"
-        " --fooling-json {params.fooling:q} --seed {params.seed} --data {input.data}"
-        " --out-dir {params.out_dir} --methods {params.methods} > {log} 2>&1"
+        " --plan-json {params.plan:q} --seed {params.seed} --data {input.data}"
+        " --out-dir {params.out_dir} > {log} 2>&1"
 
 
 use rule fooling as fooling_apart with:
@@ -66,7 +69,7 @@ use rule fooling as fooling_apart with:
     # Before the model's other searches: the longest job starts as soon as its model exists.
     priority: 15
     params:
-        methods=lambda w: w.method,
+        plan=lambda w: fooling_plan(w.model, [w.method]),
 
 
 rule sweep:
@@ -175,27 +178,16 @@ rule plot_fooling:
         " --out {params.out_dir} > {log} 2>&1"
 
 
-rule fragment_fooling:
-    input:
+# The report's part of this stage (report.smk's `fragment` rule): its inputs, and the config
+# sections fragment() reads.
+FRAGMENTS["fooling"] = dict(
+    inputs=dict(
         runs=FOOLING_RUNS,
         likeness=f"{R}/fooling/likeness.csv",
         transfer=f"{R}/fooling/transfer.csv",
         variogram=VARIOGRAM,
         sweeps=expand(f"{R}/fooling/sweep_{{sweep}}.csv", sweep=SWEEPS),
-    output:
-        f"{R}/report/fragments/fooling.json",
-    log:
-        f"{L}/fragment_fooling.log",
-    benchmark:
-        f"{L}/benchmarks/fragment_fooling.tsv"
-    conda:
-        "../../environment.yml"
-    params:
-        fooling_dir=lambda w, input: Path(input.likeness).parent,
-        config=config_json(),
-    shell:
-        "python -m mnist_fooling fragment fooling --input fooling={params.fooling_dir}"
-        " --config-json {params.config:q} --out {output} > {log} 2>&1"
-
-
-FRAGMENTS.append(f"{R}/report/fragments/fooling.json")
+        mlp_genetic=MLP_GENETIC,
+    ),
+    config=["fooling"],
+)

@@ -5,9 +5,32 @@ REPORT_INPUTS = f"{R}/report/inputs"
 SECTIONS = sorted(str(p) for p in Path("report/sections").glob("*.qmd"))
 
 
+wildcard_constraints:
+    stage="|".join(FRAGMENTS),
+
+
+rule fragment:
+    input:
+        unpack(lambda w: FRAGMENTS[w.stage]["inputs"]),
+    output:
+        f"{R}/report/fragments/{{stage}}.json",
+    log:
+        f"{L}/fragment_{{stage}}.log",
+    benchmark:
+        f"{L}/benchmarks/fragment_{{stage}}.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        inputs=fragment_inputs,
+        config=lambda w: config_json(*FRAGMENTS[w.stage]["config"]),
+    shell:
+        "python -m mnist_fooling fragment {wildcards.stage} --input {params.inputs}"
+        " --config-json {params.config:q} --out {output} > {log} 2>&1"
+
+
 rule report_inputs:
     input:
-        fragments=FRAGMENTS,
+        fragments=[f"{R}/report/fragments/{stage}.json" for stage in FRAGMENTS],
     output:
         variables=f"{REPORT_INPUTS}/_variables.yml",
         sections=f"{REPORT_INPUTS}/_sections.qmd",

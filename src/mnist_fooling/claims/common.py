@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..stats import wilson_interval
+from ..core.stats import wilson_interval
 
 REPRODUCED = "reproduced"
 PARTLY = "partly"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..stats import lower_rate, wilson_interval
+from ..core.stats import lower_rate, wilson_interval
 from .common import (
     NOT_REPRODUCED,
     PARTLY,

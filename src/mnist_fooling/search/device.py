@@ -33,6 +33,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .base import _per_digit
 from .engine import (
     ACTIVE,
     BUDGET,
@@ -44,8 +45,8 @@ from .engine import (
     replicate_index,
 )
 from .engine import _progress as progress_line
-from .methods import Genetic, Gradient, GradientSign, HillClimb, SquareSearch, _per_digit
 from .prior import N_LAGS, cost_stats
+from .registry import device_name
 
 try:
     import jax
@@ -65,7 +66,7 @@ _CURVE = CURVE_EVALUATIONS.astype(np.int32)  # 1 .. 10^8 fits int32
 
 def device_supported(method) -> bool:
     """Whether :func:`run_search_device` runs ``method`` (a :mod:`methods` object)."""
-    return _impl_class(method) is not None
+    return device_name(method) is not None
 
 
 def run_search_device(
@@ -504,7 +505,7 @@ class _Impl:
 
 
 class _Genetic(_Impl):
-    """:class:`methods.Genetic` (``genetic``, ``genetic_prior``, ``genetic_prior_intended``)."""
+    """:class:`~.genetic.Genetic` (``genetic``, ``genetic_prior``, ``genetic_prior_intended``)."""
 
     fields = ("population", "selected", "mutate_factor", "max_iter", "max_attempts", "prior")
 
@@ -639,7 +640,7 @@ def _lag_means(x):
 
 
 class _HillClimb(_Impl):
-    """:class:`methods.HillClimb`: candidates ``clip(base + mask)``; the best replaces the base
+    """:class:`~.hillclimb.HillClimb`: candidates ``clip(base + mask)``; the best replaces the base
     when it raises the target output; stuck after ``patience`` iterations without."""
 
     fields = ("candidates", "density", "amplitude", "steps", "threshold", "patience")
@@ -689,7 +690,7 @@ def log_odds(outputs, targets):
 
 
 class _SquareSearch(_Impl):
-    """:class:`methods.SquareSearch`: one random black or white square per candidate; the
+    """:class:`~.square_search.SquareSearch`: one random black or white square per candidate; the
     best candidate is kept when it raises the target's log-odds."""
 
     fields = ("candidates", "square", "min_square", "shrink_over", "steps", "threshold")
@@ -783,7 +784,7 @@ class _GradientStart(_Impl):
 
 
 class _Gradient(_GradientStart):
-    """:class:`methods.Gradient`: seed 000's descent on Nielsen's cross-entropy, fixed step."""
+    """:class:`~.gradient.Gradient`: seed 000's descent on Nielsen's cross-entropy, fixed step."""
 
     fields = ("learning_rate", "steps", "threshold")
 
@@ -821,8 +822,8 @@ class _Gradient(_GradientStart):
 
 
 class _GradientSign(_GradientStart):
-    """:class:`methods.GradientSign` (``gradient_sign``, ``gradient_prior``): signed ascent on
-    log p(target) (the logit for sigmoid outputs), then L2 decay, blur and jitter.
+    """:class:`~.gradient_sign.GradientSign` (``gradient_sign``, ``gradient_prior``): signed
+    ascent on log p(target) (the logit for sigmoid outputs), then L2 decay, blur and jitter.
 
     The step size, the regularisers' weight and the blur kernel at step t are tables computed
     on the host in float64, as the numpy path computes them; the jitter shift of step t is
@@ -844,7 +845,7 @@ class _GradientSign(_GradientStart):
     def __init__(self, method, model, *, max_batch: int):
         import keras
 
-        from ..models import with_logits
+        from ..core.models import with_logits
 
         super().__init__(method, model, max_batch=max_batch)
         split = with_logits(model)
@@ -1033,20 +1034,9 @@ class _MapElites(_Impl):
 
 
 def _impl_class(method):
-    """The device implementation of ``method``'s class, or None."""
-    table = {
-        Genetic: _Genetic,
-        HillClimb: _HillClimb,
-        SquareSearch: _SquareSearch,
-        Gradient: _Gradient,
-        GradientSign: _GradientSign,
-    }
-    for cls, impl in table.items():
-        if type(method) is cls:
-            return impl
-    if type(method).__name__ == "MapElites" and type(method).__module__.endswith("map_elites"):
-        return _MapElites
-    return None
+    """The device implementation of ``method`` (its registry entry's ``device``), or None."""
+    name = device_name(method)
+    return None if name is None else globals()[name]
 
 
 __all__ = ["device_supported", "log_odds", "run_search_device", "variogram_terms"]

@@ -57,7 +57,7 @@ class Scorer:
     """The network as the methods see it: compiled forward pass, input gradients."""
 
     def __init__(self, model, *, batch_size: int | None = None):
-        from ..backend import forward_batch_size
+        from ..core.backend import forward_batch_size
 
         self.model = model
         self.batch_size = batch_size or forward_batch_size(model)
@@ -69,7 +69,7 @@ class Scorer:
         A model with an 11th "fooling" class (N2) has its extra output left out: a digit at
         99.99% leaves at most 0.01% to it.
         """
-        from ..backend import predict_batched
+        from ..core.backend import predict_batched
 
         flat = images.reshape(-1, 28, 28).astype(np.float32, copy=False)
         return predict_batched(self.model, flat, batch_size=self.batch_size)[:, :10]
@@ -77,7 +77,7 @@ class Scorer:
     def gradient(self, images: np.ndarray, onehot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(outputs (n, 10), d loss / d image (n, 28, 28))``, Nielsen's cross-entropy."""
         if "nielsen" not in self._gradients:
-            from ..backend import compiled_input_gradient
+            from ..core.backend import compiled_input_gradient
 
             self._gradients["nielsen"] = compiled_input_gradient(self.model)
         return self._gradients["nielsen"](images.astype(np.float32, copy=False), onehot)
@@ -100,8 +100,8 @@ def _target_gradient(model):
     """Compiled ``(images, targets) -> (outputs, grad)`` for :meth:`Scorer.target_gradient`."""
     import keras
 
-    from ..backend import compiled_gradient
-    from ..models import with_logits
+    from ..core.backend import compiled_gradient
+    from ..core.models import with_logits
 
     split = with_logits(model)
     activation = model.get_layer("out").activation

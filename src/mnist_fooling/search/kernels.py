@@ -355,7 +355,7 @@ def aligned_empty(shape: tuple[int, ...], dtype=np.float32, *, align: int = 64) 
     """An uninitialised C-contiguous array starting on an ``align``-byte boundary.
 
     TensorFlow takes such a float32 array without copying it (DLPack, see
-    :func:`mnist_fooling.backend.compiled_forward`); numpy's own arrays are 16-byte aligned,
+    :func:`mnist_fooling.core.backend.compiled_forward`); numpy's own arrays are 16-byte aligned,
     and the copy TensorFlow makes of them cost a third of the MLP's forward pass.
     """
     size = int(np.prod(shape)) * np.dtype(dtype).itemsize

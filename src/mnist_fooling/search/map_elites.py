@@ -14,8 +14,8 @@ import numpy as np
 from ribs.archives import GridArchive
 from ribs.emitters import EmitterBase
 
+from .base import Method
 from .engine import CONVERGED, replicate_index
-from .methods import Method
 
 PIXELS = 28 * 28
 
@@ -101,7 +101,7 @@ class PolynomialEmitter(EmitterBase):
         return children.reshape(m * b, PIXELS)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class MapElites(Method):
     """MAP-Elites with one niche per class; a run is one (replicate, target digit) pair.
 
@@ -110,12 +110,12 @@ class MapElites(Method):
     runs is below the threshold; a run's evaluations stop counting when it converges.
     """
 
-    batch_size: int = 200  # offspring per generation and replicate (sferes' pop::size)
-    mutation_rate: float = 0.1
-    eta: float = 15.0  # polynomial mutation strength
-    halve_every: int = 1000  # generations between halvings of the mutation rate
-    steps: int = 450  # generations after the random start
-    threshold: float = 0.9999
+    batch_size: int  # offspring per generation and replicate (sferes' pop::size)
+    mutation_rate: float
+    eta: float  # polynomial mutation strength
+    halve_every: int  # generations between halvings of the mutation rate
+    steps: int  # generations after the random start
+    threshold: float
     shared_evaluations = True  # a replicate's runs are scored by the same forward passes
 
     def init(self, targets, scorer, rng):

@@ -186,13 +186,13 @@ def variogram_check(
 def write_variogram_check(*, data: Path, published: Path, intended: Path, out: Path, digit=2):
     """:func:`variogram_check` on the training ``digit`` s and the converged ``digit`` s of the
     two prior variants' runs (``.npz`` of ``run_fooling``); written to ``out`` (CSV)."""
-    from ..data import load_mnist
-    from ..io import write_csv
+    from ..core.io import write_csv
+    from ..stages.data.mnist import load_mnist
 
     mnist = load_mnist(data)
 
     def converged(path: Path) -> np.ndarray:
-        from ..errors import UserInputError
+        from ..core.errors import UserInputError
 
         with np.load(path, allow_pickle=False) as npz:
             missing = {"images", "converged", "target"} - set(npz.files)

@@ -1,0 +1,117 @@
+"""Validate the workflow config against its JSON schema, with one clear line per problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from .errors import UserInputError
+
+SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def _where(error: jsonschema.ValidationError) -> str:
+    return ".".join(str(p) for p in error.absolute_path) or "top level"
+
+
+def describe(error: jsonschema.ValidationError) -> str:
+    """One line naming the offending key and what is wrong with it."""
+    where = _where(error)
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        return (
+            f"unknown key {', '.join(map(repr, extra))} in {where} (allowed: {', '.join(allowed)})"
+        )
+    if error.validator == "enum":
+        return f"{where}: {error.instance!r} is not one of {error.validator_value}"
+    return f"{where}: {error.message}"
+
+
+def validate_config(config: dict, *, schema: Path = SCHEMA) -> None:
+    """Raise :class:`UserInputError` naming the first problem of ``config``, if any."""
+    with open(schema) as fh:
+        spec = yaml.safe_load(fh)
+    validator = jsonschema.Draft202012Validator(spec)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    if errors:
+        best = jsonschema.exceptions.best_match(errors)
+        raise UserInputError(f"config error: {describe(best)}")
+    fooling, eleventh = config["fooling"], config["eleventh"]
+    for model, methods in fooling.get("counts", {}).items():
+        for method in methods:
+            if method not in fooling["methods"]:
+                raise UserInputError(
+                    f"config error: fooling.counts.{model}.{method}: {method!r} is not in "
+                    "fooling.methods"
+                )
+    for method, sweep in fooling.get("sweeps", {}).items():
+        if method not in fooling["methods"]:
+            raise UserInputError(
+                f"config error: fooling.sweeps.{method}: {method!r} is not in fooling.methods"
+            )
+        if sweep["model"] not in config["models"]:
+            raise UserInputError(
+                f"config error: fooling.sweeps.{method}.model {sweep['model']!r} is not in models"
+            )
+    if eleventh["model"] not in config["models"]:
+        raise UserInputError(f"config error: eleventh.model {eleventh['model']!r} is not in models")
+    if eleventh["method"] not in fooling["methods"]:
+        raise UserInputError(
+            f"config error: eleventh.method {eleventh['method']!r} is not in fooling.methods"
+        )
+
+
+def load_config(path: Path, *, schema: Path = SCHEMA) -> dict:
+    """Read a YAML config file and validate it."""
+    try:
+        with open(path) as fh:
+            config = yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as exc:
+        raise UserInputError(f"config error: cannot read {path}: {exc}") from exc
+    if not isinstance(config, dict):
+        raise UserInputError(f"config error: {path} does not hold a mapping")
+    validate_config(config, schema=schema)
+    return config
+
+
+COUNT_KEYS = ("runs_per_digit", "runs_of_two", "attempts_of_two")
+CAP_KEYS = ("steps", "max_iter")  # a run's step (generation) cap, per model when set there
+
+
+def counts_for(fooling: dict, model: str, method: str) -> dict:
+    """``runs_per_digit``, ``runs_of_two`` and ``attempts_of_two`` of one (model, method):
+    the ``fooling`` config section's defaults, overridden by ``counts.<model>.<method>``."""
+    found = {k: fooling[k] for k in COUNT_KEYS}
+    override = fooling.get("counts", {}).get(model, {}).get(method, {})
+    found.update({k: v for k, v in override.items() if k in COUNT_KEYS})
+    from ..search.registry import spec
+
+    if not spec(method).driver:
+        found["runs_of_two"] = 0  # the extra '2's are the genetic driver's (C9, C14)
+    return found
+
+
+def fine_tuning_limit(config: dict) -> int | None:
+    """Training digits the 11th-class fine-tuning uses: the tighter of ``data.n_train`` and
+    ``eleventh.n_train`` (None: all of them)."""
+    limits = [n for n in (config["data"]["n_train"], config["eleventh"].get("n_train")) if n]
+    return min(limits) if limits else None
+
+
+def params_for(fooling: dict, model: str, method: str) -> dict:
+    """The method's parameters for one model: ``methods.<method>`` with a step or generation
+    cap from ``counts.<model>.<method>`` when one is set there."""
+    override = fooling.get("counts", {}).get(model, {}).get(method, {})
+    return {**fooling["methods"][method], **{k: v for k, v in override.items() if k in CAP_KEYS}}
+
+
+def plan_for(fooling: dict, model: str, methods: list[str]) -> dict[str, dict]:
+    """What a fooling job of ``model`` needs of the config, and nothing else:
+    ``{method: {params, runs_per_digit, runs_of_two, attempts_of_two}}``."""
+    return {
+        m: dict(params=params_for(fooling, model, m), **counts_for(fooling, model, m))
+        for m in methods
+    }

@@ -1,0 +1,99 @@
+"""The report's drawing-to-the-edge section and claims C10–C13."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ...core.names import MODEL_NAMES as MODELS
+
+
+def _accuracy_at(frame: pd.DataFrame, model: str, column: str, value) -> str:
+    from ...claims import pct
+
+    rows = frame[(frame.model == model) & (frame[column] == value)]
+    return pct(rows.accuracy.iloc[0]) if len(rows) else "not run"
+
+
+def edge_variables(*, scale, shift, border) -> dict:
+    """Accuracy of each model at the extremes of the three sweeps."""
+    out = {}
+    across = shift[shift.axis == "x"]
+    for model in sorted(set(scale.model), key=MODELS.index):
+        out[model] = dict(
+            size_small=_accuracy_at(scale, model, "size", scale["size"].min()),
+            size_20=_accuracy_at(scale, model, "size", 20),
+            size_28=_accuracy_at(scale, model, "size", 28),
+            shift_0=_accuracy_at(across, model, "shift", 0),
+            shift_max=_accuracy_at(across, model, "shift", shift["shift"].max()),
+            border_min=_accuracy_at(border, model, "central_box", border.central_box.min()),
+        )
+    out.update(
+        size_min=int(scale["size"].min()),
+        shift_max=int(shift["shift"].max()),
+        border_min=int(border.central_box.min()),
+    )
+    return out
+
+
+def edge_markdown(v: dict) -> str:
+    """Accuracy at the ends of each sweep, per model, from :func:`edge_variables`."""
+    from ...core.tables import markdown_table
+
+    keys = ("size_small", "size_20", "size_28", "shift_0", "shift_max", "border_min")
+    rows = [dict(model=m, **{k: v[m][k] for k in keys}) for m in MODELS if m in v]
+    return markdown_table(
+        pd.DataFrame(rows),
+        dict(
+            model="model",
+            size_small=f"size {v['size_min']} px",
+            size_20="size 20 px (MNIST)",
+            size_28="size 28 px (edges)",
+            shift_0="no shift",
+            shift_max=f"shift {v['shift_max']} px",
+            border_min=f"noise outside central {v['border_min']} px",
+        ),
+    )
+
+
+def drawn_markdown(drawn: pd.DataFrame) -> str:
+    """Top-2 outputs per model for the drawn '2's and '9's (the post's three drawings)."""
+    from ...claims import pct
+    from ...core.tables import markdown_table
+
+    picked = drawn[drawn.digit.isin([2, 9])].copy()
+    picked["top2"] = [
+        f"'{a}' {pct(p, 2)}, '{b}' {pct(q, 2)}"
+        for a, p, b, q in zip(picked.top1, picked.p1, picked.top2, picked.p2, strict=True)
+    ]
+    wide = picked.pivot_table(
+        index=["digit", "size", "style"], columns="model", values="top2", aggfunc="first"
+    ).reset_index()
+    models = [m for m in MODELS if m in wide.columns]
+    return markdown_table(
+        wide,
+        dict(digit="drawn", size="size", style="style", **{m: f"{m}: top 2" for m in models}),
+        widths=[4, 5, 4] + [16] * len(models),
+    )
+
+
+def fragment(inputs: dict[str, Path], config: dict) -> dict:
+    """The report's drawing-to-the-edge section and claims C10–C13."""
+    from ...claims import claim_row, seed000
+
+    scale, shift_ = pd.read_csv(inputs["scale"]), pd.read_csv(inputs["shift"])
+    border, drawn = pd.read_csv(inputs["border"]), pd.read_csv(inputs["drawn"])
+    variables = edge_variables(scale=scale, shift=shift_, border=border)
+    variables["n_images"] = f"{config['edge']['n_images']:,}"
+    claims = [
+        claim_row("C10", seed000.c10(drawn)),
+        claim_row("C11", seed000.c11(drawn)),
+        claim_row("C12", seed000.c12(drawn)),
+        claim_row("C13", seed000.c13(border)),
+    ]
+    return dict(
+        variables=variables,
+        tables=dict(sweeps=edge_markdown(variables), drawn=drawn_markdown(drawn)),
+        claims=[c for c in claims if c],
+    )

@@ -1,0 +1,435 @@
+"""The fooling stage's part of the report: tables, variables and claims from its CSVs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ...claims import claim_row, nguyen, seed000, seed003
+from ...claims.common import pct, rate, verdict_span
+from ...core.stats import wilson_interval
+from ...core.tables import markdown_table
+from ...report.fragments import listed
+from ...search.registry import BY_NAME, NAMES, assumption_rows
+from .runs import read_arrays, read_sweeps, read_tables
+
+FOOLED = 0.9999  # the posts' fooling level
+# How each method sees the network, and whose it is.
+REFERENCES = (
+    ("pyribs' fooling tutorial (CMA-ME)", "900,000 evaluations, no class at 99.99%"),
+    ("Nguyen et al. (2015), MAP-Elites", "≈10,000 (all ten digits in < 50 generations of 200)"),
+)
+
+
+def replicate_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """The replicate runs (not the genetic driver's extra '2's)."""
+    return runs[~runs.extra.astype(bool)]
+
+
+def _median_iqr(values: pd.Series) -> str:
+    if values.empty:
+        return "—"
+    q1, q2, q3 = np.quantile(values, [0.25, 0.5, 0.75])
+    return f"{q2:,.0f} ({q1:,.0f}–{q3:,.0f})"
+
+
+def methods_markdown(runs: pd.DataFrame) -> str:
+    """Per model and method: runs meeting their stop rule, runs above 99.99%, evaluations."""
+    rows = []
+    for (model, method), g in replicate_runs(runs).groupby(["model", "method"], sort=False):
+        k, n = int(g.converged.sum()), len(g)
+        fooled = int((g.confidence > FOOLED).sum())
+        rows.append(
+            dict(
+                model=model,
+                method=method,
+                stop=rate(k, n),
+                fooled=rate(fooled, n),
+                evals=_median_iqr(g.evaluations[g.converged]),
+                median=pct(g.confidence.median(), 2),
+                never=", ".join(map(str, sorted(set(g.target) - set(g.target[g.converged]))))
+                or "—",
+            )
+        )
+    return markdown_table(
+        pd.DataFrame(rows),
+        dict(
+            model="model",
+            method="method",
+            stop="met its stop rule",
+            fooled="target output > 99.99%",
+            evals="evaluations to stop: median (IQR)",
+            median="median target output",
+            never="digits never stopped",
+        ),
+        widths=[5, 12, 12, 12, 12, 7, 7],
+    )
+
+
+def digits_markdown(runs: pd.DataFrame) -> str:
+    """Per model and method (rows) and digit (columns): runs meeting the stop rule, k/n, with
+    the 95% Wilson interval in percent."""
+    rows = []
+    for (model, method), g in replicate_runs(runs).groupby(["model", "method"], sort=False):
+        row = dict(model=model, method=method)
+        for d in range(10):
+            r = g[g.target == d]
+            k, n = int(r.converged.sum()), len(r)
+            low, high = wilson_interval(k, n)
+            row[str(d)] = f"{k}/{n} [{100 * low:.0f}–{100 * high:.0f}]" if n else "—"
+        rows.append(row)
+    return markdown_table(
+        pd.DataFrame(rows),
+        dict(model="model", method="method", **{str(d): f"'{d}'" for d in range(10)}),
+        widths=[5, 10] + [6] * 10,
+    )
+
+
+def times_markdown(runs: pd.DataFrame) -> str:
+    """C8's evidence: Kaplan–Meier median generations to converge per digit (MLP, genetic)."""
+    reps = seed000.replicates(runs, "mlp", "genetic")
+    if reps is None:
+        return "The genetic algorithm did not run on the MLP.\n"
+    km = seed000.convergence_times(reps).reset_index()
+
+    def fmt(v) -> str:
+        return "not reached" if not np.isfinite(v) else f"{v:,.0f}"
+
+    def ci(lo, hi, median) -> str:
+        if not np.isfinite(median):
+            return "—"  # no median, so no interval for it
+        return f"[{fmt(lo)}, {'∞' if not np.isfinite(hi) else fmt(hi)}]"
+
+    view = km.assign(
+        converged=[f"{e}/{n}" for e, n in zip(km.events, km.n, strict=True)],
+        ci=[ci(lo, hi, m) for lo, hi, m in zip(km.low, km.high, km["median"], strict=True)],
+        median=km["median"].map(fmt),
+    )
+    return markdown_table(
+        view,
+        dict(
+            digit="digit",
+            converged="converged runs",
+            median="median generations",
+            ci="95% interval",
+        ),
+    )
+
+
+def budget_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Evaluations to fool all ten digits at 99.99%, per model, method and replicate.
+
+    A replicate is the k-th run of every digit; its total is the sum over its ten runs (their
+    maximum where runs share evaluations, as in MAP-Elites); it is complete when all ten runs
+    returned an image above 99.99% (hill climbing stops at 0.99, so it rarely is).
+    """
+    reps = replicate_runs(runs)
+    rows = []
+    for (model, method), g in reps.groupby(["model", "method"], sort=False):
+        shared = bool(g.shared_evaluations.iloc[0])
+        per = (
+            g.assign(fooled=g.confidence > FOOLED)
+            .groupby("replicate")
+            .agg(
+                digits=("target", "nunique"),
+                complete=("fooled", "all"),
+                total=("evaluations", "max" if shared else "sum"),
+            )
+        )
+        per = per[per.digits == 10]
+        if per.empty:
+            continue
+        done = per.total[per.complete]
+        entry = BY_NAME.get(method)
+        kind, source = (entry.kind, entry.source) if entry else ("", "")
+        rows.append(
+            dict(
+                model=model,
+                method=method,
+                kind=kind,
+                source=source,
+                replicates=len(per),
+                complete=int(per.complete.sum()),
+                median=float(np.median(np.where(per.complete, per.total, np.inf))),
+                done_median=float(done.median()) if len(done) else np.inf,
+                q1=float(done.quantile(0.25)) if len(done) else np.inf,
+                q3=float(done.quantile(0.75)) if len(done) else np.inf,
+            )
+        )
+    return pd.DataFrame(rows)
+
+
+def budget_markdown(table: pd.DataFrame) -> str:
+    """The table that answers "how easily fooled": one row per method (white- and black-box
+    side by side), one column per model: the median (IQR) evaluations for all ten digits over
+    the complete replicates, and the share of complete replicates with its interval."""
+    if table.empty:
+        return "No method was run on all ten digits.\n"
+
+    def fmt(v) -> str:
+        return "—" if not np.isfinite(v) else f"{v:,.0f}"
+
+    def cell(r) -> str:
+        evals = (
+            "—"
+            if not np.isfinite(r.done_median)
+            else (f"{fmt(r.done_median)} ({fmt(r.q1)}–{fmt(r.q3)})")
+        )
+        return f"{evals}; {rate(int(r.complete), int(r.replicates))}"
+
+    t = table.assign(cell=[cell(r) for r in table.itertuples()])
+    models = [m for m in ("softmax", "mlp", "cnn") if m in set(t.model)]
+    wide = t.pivot_table(
+        index=["kind", "method", "source"], columns="model", values="cell", aggfunc="first"
+    ).reset_index()
+    order = {m: i for i, m in enumerate(NAMES)}
+    wide = wide.sort_values(
+        ["kind", "method"], key=lambda c: c.map(order) if c.name == "method" else c
+    )
+    text = markdown_table(
+        wide.fillna("not run"),
+        dict(kind="access", method="method", source="whose", **{m: m for m in models}),
+        widths=[6, 11, 10] + [16] * len(models),
+    )
+    refs = pd.DataFrame([dict(ref=r, value=v) for r, v in REFERENCES])
+    return text + "\n" + markdown_table(refs, dict(ref="reference", value="evaluations"))
+
+
+def likeness_markdown(likeness: pd.DataFrame) -> str:
+    """Per model and method: images that look like their digit, correlations, backgrounds."""
+    rows = []
+    for (model, method), g in likeness.groupby(["model", "method"], sort=False):
+        k, n = int(g.looks.sum()), int(g.n.sum())
+        means = g[g.mean_n > 0]
+        seen = int(((means.mean_rank == 1) & (means.mean_corr_low > 0)).sum())
+        rows.append(
+            dict(
+                model=model,
+                method=method,
+                looks=rate(k, n),
+                corr=f"{(g.median_corr * g.n).sum() / n:.2f}",
+                means=f"{seen}/{len(means)}" if len(means) else "—",
+                background=f"{(g.background * g.n).sum() / n:.2f}",
+            )
+        )
+    return markdown_table(
+        pd.DataFrame(rows),
+        dict(
+            model="images of",
+            method="method",
+            looks="look like their digit",
+            corr="correlation with own template",
+            means="converged means that read as their digit",
+            background="frame mean",
+        ),
+    )
+
+
+def transfer_markdown(transfer: pd.DataFrame) -> str:
+    """Rows (method, made for); columns: each scoring model's mean target output (share > 0.5)."""
+    t = transfer.assign(
+        cell=[
+            f"{pct(m)} ({pct(a, 0)})"
+            for m, a in zip(transfer.mean_target_output, transfer.above_half, strict=True)
+        ]
+    )
+    wide = t.pivot_table(
+        index=["method", "source"], columns="scorer", values="cell", aggfunc="first", sort=False
+    ).reset_index()
+    scorers = [m for m in ("softmax", "mlp", "cnn") if m in wide.columns]
+    return markdown_table(
+        wide, dict(method="method", source="made for", **{m: f"scored by {m}" for m in scorers})
+    )
+
+
+def assumptions(config: dict) -> pd.DataFrame:
+    """Every choice a source leaves open, with the value this run used (from the config):
+    each method's rows of its registry entry."""
+    fooling = config["fooling"]
+    rows = assumption_rows(fooling["methods"], fooling)
+    return pd.DataFrame(rows, columns=["method", "choice", "source", "ours"])
+
+
+def hill_sensitivity(sweep: pd.DataFrame) -> pd.DataFrame:
+    """D5, D7 and D8 at every point of the hill-climbing sweep."""
+    rows = []
+    for (density, amplitude), g in sweep.groupby(["density", "amplitude"], sort=True):
+        row = dict(density=density, amplitude=amplitude)
+        for cid, fn in (("D5", seed003.d5), ("D7", seed003.d7), ("D8", seed003.d8)):
+            got = fn(g)
+            row[cid] = "—" if got is None else f"{got['value']} {verdict_span(got['verdict'])}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def tradeoff_table(sweep: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Per sweep value: runs reaching 99.99%, and images that look like their digit."""
+    rows = []
+    for value, g in sweep.groupby(key, sort=True):
+        k, n = int(g.converged.sum()), len(g)
+        looks = int(g.looks.sum())
+        rows.append(
+            {
+                key: value,
+                "fooled": rate(k, n),
+                "looks": rate(looks, n),
+                "corr": f"{g.own_corr.median():.2f}",
+                "steps": f"{g.steps.median():.0f}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def variogram_markdown(variogram: pd.DataFrame) -> str:
+    """C15 at a few lags: the published terms, the true statistics, each variant's images."""
+    lags = [1, 2, 4, 7, 10, 14]
+    v = variogram[variogram.lag.isin(lags)]
+    wide = v.pivot_table(index=["direction", "lag"], columns="measure", values="value")
+    wide = wide.reset_index()
+    cols = [c for c in wide.columns if c not in ("direction", "lag")]
+    for c in cols:
+        wide[c] = wide[c].map("{:.3f}".format)
+    return markdown_table(wide, dict(direction="direction", lag="lag", **{c: c for c in cols}))
+
+
+def _other_outputs(paths: list[Path]) -> tuple[str, str]:
+    """The smallest sum of the nine non-target outputs among the MLP's genetic images (``paths``:
+    its run file, or none), and whether that puts the cost of a 99.99% probability vector
+    (2e-4) out of reach."""
+    if not paths:
+        return "not run", "cannot be judged here"
+    found = read_arrays(paths[0], ("outputs", "target"))
+    out, target = found["outputs"], found["target"]
+    rest = out.sum(axis=1) - out[np.arange(len(target)), target]
+    reach = "is out of reach" if rest.min() > 2e-4 else "can be reached"
+    return f"{rest.min():.1e}", reach
+
+
+def fragment(inputs: dict[str, Path], config: dict) -> dict:
+    """The fooling sections of the report and claims C4–C9, C14, C15, D5–D8, N1."""
+    runs = read_tables(listed(inputs, "runs"))
+    likeness = pd.read_csv(inputs["likeness"])
+    transfer = pd.read_csv(inputs["transfer"])
+    vario_paths = listed(inputs, "variogram")
+    variogram = pd.read_csv(vario_paths[0]) if vario_paths else None
+    sweeps = read_sweeps(listed(inputs, "sweeps"))
+    hill = seed003.hill(runs)
+    claims = [
+        claim_row("C4", seed000.c4(runs)),
+        claim_row("C5", seed000.c5(likeness)),
+        claim_row("C6", seed000.c6(runs)),
+        claim_row("C7", seed000.c7(likeness)),
+        claim_row("C8", seed000.c8(runs)),
+        claim_row("C9", seed000.c9(likeness)),
+        claim_row("C14", seed000.c14(likeness)),
+        claim_row("C15", seed000.c15(variogram)),
+        claim_row("D5", seed003.d5(hill)),
+        claim_row("D6", seed003.d6(likeness)),
+        claim_row("D7", seed003.d7(hill)),
+        claim_row("D8", seed003.d8(hill)),
+        claim_row("N1", nguyen.n1(runs)),
+    ]
+    budget = budget_table(runs)
+    tables = dict(
+        methods=methods_markdown(runs),
+        digits=digits_markdown(runs),
+        times=times_markdown(runs),
+        budget=budget_markdown(budget),
+        likeness=likeness_markdown(likeness),
+        transfer=transfer_markdown(transfer),
+        assumptions=markdown_table(
+            assumptions(config),
+            dict(method="method", choice="choice", source="the source", ours="this run"),
+            widths=[8, 12, 14, 20],
+        ),
+    )
+    not_run = "Not configured in this profile.\n"
+    tables.update(variogram=not_run, hill_sensitivity=not_run, tradeoff=not_run)
+    if variogram is not None:
+        tables["variogram"] = variogram_markdown(variogram)
+    if "hillclimb" in sweeps:
+        s = hill_sensitivity(sweeps["hillclimb"])
+        tables["hill_sensitivity"] = markdown_table(
+            s, dict(density="density", amplitude="amplitude", D5="D5", D7="D7", D8="D8")
+        )
+    if "gradient_prior" in sweeps:
+        key = [c for c in sweeps["gradient_prior"].columns if c not in SWEEP_COLUMNS][0]
+        tables["tradeoff"] = markdown_table(
+            tradeoff_table(sweeps["gradient_prior"], key),
+            {
+                key: key,
+                "fooled": "reached 99.99%",
+                "looks": "look like their digit",
+                "corr": "median correlation with own template",
+                "steps": "median steps",
+            },
+        )
+    return dict(
+        variables=fooling_variables(runs, budget, config, listed(inputs, "mlp_genetic")),
+        tables=tables,
+        claims=[c for c in claims if c],
+    )
+
+
+SWEEP_COLUMNS = {
+    "model",
+    "method",
+    "target",
+    "confidence",
+    "outcome",
+    "converged",
+    "steps",
+    "evaluations",
+    "own_corr",
+    "looks",
+}
+
+
+def fooling_variables(runs: pd.DataFrame, budget: pd.DataFrame, config: dict, mlp_genetic):
+    """Numbers the fooling sections quote (``mlp_genetic``: the MLP's genetic run file, if run)."""
+    reps = replicate_runs(runs)
+    counts = reps.groupby(["model", "method"]).size() // 10
+    extra = runs[runs.extra.astype(bool)].groupby(["model", "method"]).size()
+    out = dict(
+        runs={
+            m: {meth: int(c) for (mm, meth), c in counts.items() if mm == m}
+            for m in counts.index.get_level_values(0).unique()
+        },
+        extra_twos={f"{m}_{meth}": int(c) for (m, meth), c in extra.items()},
+        total_runs=f"{len(runs):,}",
+        genetic_tol=str(config["fooling"]["methods"].get("genetic", {}).get("tol", "not run")),
+        other_outputs=_other_outputs(mlp_genetic)[0],
+        other_outputs_reach=_other_outputs(mlp_genetic)[1],
+    )
+    cnn = budget[(budget.model == "cnn") & np.isfinite(budget["median"])] if len(budget) else budget
+    if len(cnn):
+        best = cnn.sort_values("median").iloc[0]
+        out.update(
+            best_method=best.method,
+            best_kind=best.kind,
+            best_median=f"{best['median']:,.0f}",
+            best_share=f"{best.complete}/{best.replicates}",
+        )
+        black = cnn[cnn.kind == "black-box"].sort_values("median")
+        if len(black):
+            b = black.iloc[0]
+            out.update(
+                best_black=b.method,
+                best_black_median=f"{b['median']:,.0f}",
+                best_black_share=f"{b.complete}/{b.replicates}",
+            )
+    else:
+        out.update(
+            best_method="none",
+            best_kind="—",
+            best_median="—",
+            best_share="0/0",
+            best_black="none",
+            best_black_median="—",
+            best_black_share="0/0",
+        )
+    for key in ("best_black", "best_black_median", "best_black_share"):
+        out.setdefault(key, "none" if key == "best_black" else "—")
+    return out

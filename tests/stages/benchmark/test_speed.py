@@ -1,0 +1,81 @@
+"""The search benchmark: every measure present, ratios consistent with the throughputs, and its
+report fragment."""
+
+from types import SimpleNamespace
+
+import keras
+import pandas as pd
+
+from mnist_fooling.core.io import save_keras_model
+from mnist_fooling.core.models import TrainConfig, build_model
+from mnist_fooling.stages.benchmark.fragment import fragment
+from mnist_fooling.stages.benchmark.speed import _runs, loop_steps, raw_batch, run_benchmark
+
+
+def benchmark_mlp(tmp_path, *, seconds: float, repeats: int):
+    """``(table, csv path)`` of the benchmark on a small untrained MLP."""
+    keras.utils.set_random_seed(0)
+    path = tmp_path / "mlp.keras"
+    save_keras_model(build_model("mlp", TrainConfig(), n_train=10), path)
+    out = tmp_path / "search.csv"
+    table = run_benchmark(
+        models={"mlp": path}, runs_per_digit=1, steps=2, seconds=seconds, repeats=repeats, out=out
+    )
+    return table, out
+
+
+def test_benchmark_rows_ratios_and_fragment(tmp_path):
+    table, out = benchmark_mlp(tmp_path, seconds=0.1, repeats=1)
+    assert list(table.measure) == [
+        "raw forward pass (images/s)",
+        "genetic search (evaluations/s)",
+        "hillclimb search (evaluations/s)",
+        "map_elites search (evaluations/s)",
+        "one-at-a-time genetic (evaluations/s)",
+    ]
+    assert (table.per_second > 0).all() and (table.model == "mlp").all()
+    assert (table.rounds == 1).all() and (table.ratio_min == table.ratio_max).all()
+    raw, genetic, hill, _, single = table.per_second
+    assert abs(table.ratio[1] - genetic / raw) < 1e-9 and abs(table.ratio[2] - hill / raw) < 1e-9
+    assert abs(table.ratio[4] - genetic / single) < 1e-9
+    assert table.met[4] == ("yes" if genetic / single >= 100 else "no")
+    assert table.target[4] == "batched ≥ 100 × this"
+    assert table.target[1] == "≥ 0.8 × forward" and table.target[2] == ""  # MLP: genetic only
+    assert table.met[1] == ("yes" if genetic / raw >= 0.8 else "no")
+    frag = fragment({"speed": out}, {})
+    lines = frag["tables"]["speed"].splitlines()
+    assert len(lines) == 2 + len(pd.read_csv(out))
+    assert lines[2] == f"| mlp | raw forward pass (images/s) | {raw:,.0f} | 1.00 |  |  |"
+    assert frag["variables"] == {"rounds": 1}
+
+
+def test_rounds_give_the_median_ratio_and_its_range(tmp_path):
+    table, out = benchmark_mlp(tmp_path, seconds=0.05, repeats=3)
+    assert (table.rounds == 3).all()
+    assert (table.ratio_min <= table.ratio).all() and (table.ratio <= table.ratio_max).all()
+    genetic = table[table.measure.str.startswith("genetic")].iloc[0]
+    assert genetic.met == ("yes" if genetic.ratio >= 0.8 else "no")  # the median decides
+    frag = fragment({"speed": out}, {})
+    assert frag["variables"] == {"rounds": 3}
+    row = frag["tables"]["speed"].splitlines()[3]  # the genetic loop's row
+    if genetic.ratio_min < genetic.ratio_max:
+        assert f"{genetic.ratio:.2f} ({genetic.ratio_min:.2f}–{genetic.ratio_max:.2f})" in row
+
+
+def test_loops_are_timed_on_steps_of_about_the_raw_batch():
+    dense, conv = SimpleNamespace(batch_size=10_000), SimpleNamespace(batch_size=256)
+    assert raw_batch(dense, 100) == 10_000 and raw_batch(conv, 100) == 2_048
+    assert raw_batch(conv, 10) == 1_000  # never more than a genetic generation
+    methods = ("genetic", "hillclimb", "map_elites")
+    assert [_runs(m, 100, batch=10_000) for m in methods] == [100, 20, 50]
+    assert [_runs(m, 100, batch=2_048) for m in methods] == [21, 5, 11]
+    assert _runs("hillclimb", 100, batch=100) == 1 and _runs("genetic", 3, batch=2_048) == 3
+
+
+def test_slow_loops_are_timed_for_about_as_long_as_the_raw_pass():
+    # MLP: 10,000 images a step at 780,000/s: the configured 20 steps are well under a second.
+    assert loop_steps(steps=20, seconds=1.0, raw=780_000, batch=10_000) == 20
+    # CNN: 2,048 images a step at 3,900/s: 2 steps make a second; never fewer than 3.
+    assert loop_steps(steps=20, seconds=1.0, raw=3_900, batch=2_048) == 3
+    assert loop_steps(steps=20, seconds=4.0, raw=3_900, batch=2_048) == 8
+    assert loop_steps(steps=2, seconds=1.0, raw=3_900, batch=2_048) == 2  # at most steps

@@ -1,0 +1,103 @@
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+
+from mnist_fooling.claims import seed000
+from mnist_fooling.core.io import save_keras_model
+from mnist_fooling.core.models import TrainConfig, build_model
+from mnist_fooling.report.fragments import build_fragment
+from mnist_fooling.stages.edge.compute import (
+    border_noise,
+    bounding_boxes,
+    drawn_digits,
+    large_version,
+    rescale_to_box,
+    run_edge,
+    shift,
+)
+
+
+def square(top=10, left=10, size=6):
+    img = np.zeros((1, 28, 28), np.float32)
+    img[0, top : top + size, left : left + size] = 1.0
+    return img
+
+
+def test_bounding_boxes():
+    np.testing.assert_array_equal(bounding_boxes(square(3, 5, 4)), [[3, 6, 5, 8]])
+
+
+def test_shift_moves_and_fills_with_background():
+    out = shift(square(10, 10), dy=-3, dx=4)
+    np.testing.assert_array_equal(bounding_boxes(out), [[7, 12, 14, 19]])
+    assert out.sum() == square().sum()
+    assert shift(square(0, 0), dx=-5).sum() < square(0, 0).sum()  # pushed off the edge
+
+
+@pytest.mark.parametrize("size", [12, 20, 28])
+def test_rescale_to_box_sets_the_longer_side(size):
+    out = rescale_to_box(square(4, 6, 8), size)
+    top, bottom, left, right = bounding_boxes(out, threshold=0.5)[0]
+    assert abs((bottom - top + 1) - size) <= 1
+    assert abs((top + bottom) / 2 - 13.5) <= 1
+
+
+def test_border_noise_keeps_the_centre_only():
+    x = np.zeros((2, 28, 28), np.float32)
+    out = border_noise(x, 20, rng=np.random.default_rng(0))
+    assert out[:, 4:24, 4:24].max() == 0 and out[:, :4].min() >= 0 and out[:, :4].mean() > 0.3
+    np.testing.assert_array_equal(border_noise(x, 28, rng=np.random.default_rng(0)), x)
+    with pytest.raises(ValueError, match="central box"):
+        border_noise(x, 30, rng=np.random.default_rng(0))
+
+
+def test_drawn_digits_large_touch_edges_small_keep_a_border():
+    images, meta = drawn_digits()
+    assert images.shape == (60, 28, 28) and len(meta) == 60
+    large = images[(meta["size"] == "large").to_numpy()]
+    small = images[(meta["size"] == "small").to_numpy()]
+    boxes_l, boxes_s = bounding_boxes(large), bounding_boxes(small)
+    assert np.all((boxes_l[:, 0] == 0) & (boxes_l[:, 1] == 27))  # top and bottom edges
+    # MNIST style: the longer side fits 20 px, centred by mass, so the ink never reaches an edge.
+    assert np.all(boxes_s[:, 0] >= 1) and np.all(boxes_s[:, 1] <= 26)
+    assert np.all(np.maximum(boxes_s[:, 1] - boxes_s[:, 0], boxes_s[:, 3] - boxes_s[:, 2]) <= 21)
+
+
+def test_large_version_keeps_thin_strokes_thin():
+    drawing = np.zeros((100, 100), np.float32)
+    drawing[10:90, 45:55] = 1.0  # a '1': ten times taller than wide
+    out = large_version(drawing)
+    top, bottom, left, right = bounding_boxes(out[None])[0]
+    assert (top, bottom) == (0, 27) and right - left + 1 <= 6
+
+
+def test_run_edge_writes_what_the_claims_and_the_fragment_read(tmp_path, mnist_npz):
+    keras.utils.set_random_seed(0)
+    model = tmp_path / "mlp.keras"
+    save_keras_model(build_model("mlp", TrainConfig(), n_train=10), model)
+    out = tmp_path / "edge"
+    run_edge(
+        data=mnist_npz,
+        models={"mlp": model},
+        n_images=20,
+        sizes=[16, 28],
+        shifts=[0, 4],
+        borders=[28, 20],
+        seed=0,
+        out_dir=out,
+    )
+    border, drawn = pd.read_csv(out / "border.csv"), pd.read_csv(out / "drawn.csv")
+    assert list(border.central_box) == [28, 20] and border.top_changed[0] == 0
+    assert (border.n == 20).all() and border.mean_output_change[0] == 0
+    assert len(drawn) == 60 and set(drawn.columns) >= {"top1", "p1", "top2", "p2", "p_true"}
+    assert (drawn.p1 >= drawn.p2).all() and (drawn.top1 != drawn.top2).all()
+    for fn in (seed000.c10, seed000.c11, seed000.c12):
+        assert fn(drawn)["verdict"] in {"reproduced", "partly", "not reproduced"}
+    assert "central 20×20" in seed000.c13(border)["measured"]
+    inputs = {name: out / f"{name}.csv" for name in ("scale", "shift", "border", "drawn")}
+    frag = build_fragment("edge", inputs, {"edge": {"n_images": 20}})
+    assert [c["id"] for c in frag["claims"]] == ["C10", "C11", "C12", "C13"]
+    assert frag["variables"]["mlp"]["shift_max"] != "not run"
+    with np.load(out / "examples.npz") as npz:
+        assert npz["scaled"].shape == (2, 8, 28, 28) and npz["drawn"].shape == (60, 28, 28)

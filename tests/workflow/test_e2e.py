@@ -1,0 +1,328 @@
+"""End to end: the `test` profile from an empty results directory to the rendered report."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import ROOT
+from tools.reliability import hash_results, interrupted_trials
+
+IGNORE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "results",
+    "resources",
+    "logs",
+    ".snakemake",
+    "__pycache__",
+    "*.egg-info",
+    ".pytest_cache",
+    ".ruff_cache",
+)
+
+
+def snakemake(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    env.pop("PYTHONPATH", None)
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    """A copy of the checkout with no results; MNIST reused from resources/ when present."""
+    work = tmp_path_factory.mktemp("clone") / "repo"
+    shutil.copytree(ROOT, work, ignore=IGNORE)
+    cached = ROOT / "resources" / "mnist.npz"
+    if cached.is_file():  # saves the 20 MB download on a developer's machine; CI downloads
+        (work / "resources").mkdir()
+        shutil.copy2(cached, work / "resources" / "mnist.npz")
+    return work
+
+
+def network_off_works() -> bool:
+    """Whether `unshare -n` can run a command without network (root, or user namespaces)."""
+    if not shutil.which("unshare"):
+        return False
+    return subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def test_run(workdir) -> dict:
+    """Fetch MNIST (online, unless cached), then run the test profile with the network off."""
+    fetched = snakemake(workdir, "--profile", "profiles/test", "resources/mnist.npz")
+    assert fetched.returncode == 0, fetched.stderr[-5000:]
+    offline = network_off_works()
+    prefix = ["unshare", "-n"] if offline else []
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run(
+        [*prefix, sys.executable, "-m", "snakemake", "--profile", "profiles/test"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-5000:]
+    results = workdir / "results" / "test"
+    return dict(results=results, offline=offline, hashes=hash_results(results))
+
+
+class Tables(HTMLParser):
+    """Every table of an HTML page as rows of cell texts, and the page's plain text."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self.text, self._cell = [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self.tables:
+            self.tables[-1][-1].append(plain("".join(self._cell)))
+            self._cell = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def plain(text: str) -> str:
+    """Text as pandoc's typography leaves it, made comparable: straight quotes, one space."""
+    for fancy, simple in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("–", "--")):
+        text = text.replace(fancy, simple)
+    return " ".join(text.split())
+
+
+def run_config(workdir: Path) -> dict:
+    """The test profile's effective config: config.yaml with the profile's overrides."""
+    import yaml
+
+    def merge(base: dict, over: dict) -> dict:
+        for k, v in over.items():
+            base[k] = (
+                merge(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
+            )
+        return base
+
+    base = yaml.safe_load((workdir / "config" / "config.yaml").read_text())
+    over = yaml.safe_load((workdir / "profiles" / "test" / "workflow-config.yaml").read_text())
+    return merge(base, over)
+
+
+def rebuilt_claims(results: Path, workdir: Path) -> pd.DataFrame:
+    """The claims table computed afresh from the run's own CSVs, as the stages compute it."""
+    from mnist_fooling.claims import claims_table
+    from mnist_fooling.stages.detectors import fragment as detectors
+    from mnist_fooling.stages.edge import fragment as edge
+    from mnist_fooling.stages.eleventh import fragment as eleventh
+    from mnist_fooling.stages.evaluate import fragment as evaluate
+    from mnist_fooling.stages.fooling import fragment as fooling
+    from mnist_fooling.stages.pca import fragment as pca
+
+    config = run_config(workdir)
+    inputs = {
+        evaluate: dict(accuracy="metrics/accuracy.csv", confidence="metrics/confidence.csv"),
+        pca: dict(
+            accuracy="pca/accuracy.csv",
+            explained_variance="pca/explained_variance.csv",
+            eigen_likeness="pca/eigen_likeness.csv",
+        ),
+        edge: dict(
+            scale="edge/scale.csv",
+            shift="edge/shift.csv",
+            border="edge/border.csv",
+            drawn="edge/drawn.csv",
+        ),
+        fooling: dict(
+            runs=sorted(results.glob("fooling/*/*.csv")),
+            likeness="fooling/likeness.csv",
+            transfer="fooling/transfer.csv",
+            variogram=sorted(results.glob("fooling/variogram.csv")),
+            sweeps=sorted(results.glob("fooling/sweep_*.csv")),
+            mlp_genetic=sorted(results.glob("fooling/mlp/genetic.npz")),
+        ),
+        eleventh: dict(
+            summary="eleventh/retrain.csv",
+            after="eleventh/map_elites.csv",
+            before="fooling/cnn/map_elites.csv",
+        ),
+        detectors: dict(auroc="detectors/auroc.csv", adaptive="detectors/adaptive.csv"),
+    }
+    rows = []
+    for module, paths in inputs.items():
+        given = {k: v if isinstance(v, list) else results / v for k, v in paths.items()}
+        found = module.fragment(given, config)
+        rows += found["claims"]
+    return claims_table(rows)
+
+
+@pytest.mark.e2e
+def test_report_claims_equal_those_rebuilt_from_the_csvs(test_run, workdir):
+    """Every claim row of the rendered page (verdict and measured value, in the same row) and
+    the counts in the introduction agree with the claims computed afresh from the CSVs."""
+    results = test_run["results"]
+    page = Tables()
+    page.feed((results / "report" / "report.html").read_text())
+    rows = {
+        r[0]: r for table in page.tables for r in table if r and re.fullmatch(r"[CDNX]\d+", r[0])
+    }
+    claims = rebuilt_claims(results, workdir)
+    assert len(claims) >= 26
+    for c in claims.itertuples():
+        assert c.id in rows, f"claim {c.id} is not in the report"
+        # The full table's row: claim text, source value, measured, criterion, verdict.
+        full = [r for t in page.tables for r in t if r and r[0] == c.id and len(r) == 6]
+        assert full, f"claim {c.id} has no row in the claims tables"
+        assert full[0][3] == plain(c.measured), c.id
+        assert full[0][5] == c.verdict, c.id
+        glance = [r for t in page.tables for r in t if r and r[0] == c.id and len(r) == 5]
+        assert glance and glance[0][3] == plain(c.value) and glance[0][4] == c.verdict, c.id
+    text = plain("".join(page.text))
+    counts = claims.verdict.value_counts()
+    expected = (
+        f"of the {len(claims)} claims, {counts.get('reproduced', 0)} reproduced, "
+        f"{counts.get('partly', 0)} partly, {counts.get('not reproduced', 0)} not reproduced and "
+        f"{counts.get('not yet measured', 0)} not yet measured"
+    )
+    assert expected in text
+
+
+@pytest.mark.e2e
+def test_html_embeds_every_figure_and_the_pdf_holds_the_claims(test_run):
+    from pypdf import PdfReader
+
+    results = test_run["results"]
+    html = (results / "report" / "report.html").read_text()
+    images = re.findall(r"<img[^>]*>", html)
+    figures = sorted(p.name for p in (results / "figures").glob("*.png"))
+    referenced = set()
+    for qmd in [ROOT / "report" / "index.qmd", *(ROOT / "report" / "sections").glob("*.qmd")]:
+        referenced |= set(re.findall(r"\(figures/([\w.-]+\.png)\)", qmd.read_text()))
+    assert referenced <= set(figures), referenced - set(figures)
+    assert len(images) == len(
+        re.findall(
+            r"!\[",
+            "".join(
+                q.read_text()
+                for q in [
+                    ROOT / "report" / "index.qmd",
+                    *(ROOT / "report" / "sections").glob("*.qmd"),
+                ]
+            ),
+        )
+    )
+    assert all('src="data:image/png;base64,' in img for img in images)
+    reader = PdfReader(results / "report" / "report.pdf")
+    text = plain(" ".join(page.extract_text() for page in reader.pages))
+    assert len(reader.pages) >= 10
+    for heading in ("Claims checked", "At a glance", "Can they be caught?"):
+        assert heading in text
+    for cid in ("C1", "C8", "C15", "D5", "D8", "N1", "N2"):
+        assert re.search(rf"\b{cid}\b", text), cid
+    pdf_images = sum(len(page.images) for page in reader.pages)
+    assert pdf_images >= len(referenced)
+
+
+@pytest.mark.e2e
+def test_the_report_and_explorer_work_in_a_browser(test_run):
+    from tests.browser import chromium, dump_dom
+
+    if chromium() is None:
+        pytest.skip("chromium not installed: apt-get install chromium")
+    results = test_run["results"]
+    dom = dump_dom(results / "report" / "report.html")
+    ids = set(re.findall(r'\bid="([^"]+)"', dom))
+    links = re.findall(r'href="#([^"]+)"', dom)
+    assert links and all(target in ids for target in links), set(links) - ids
+    for fig in set(re.findall(r'href="#(fig-[^"]+)"', dom)):
+        start = dom.index(f'id="{fig}"')
+        assert "<img" in dom[start : dom.index("</figure>", start)], fig
+    npz = np.load(results / "fooling" / "cnn" / "square_search.npz")
+    expected = int((npz["target"] == 2).sum())
+    total = sum(len(np.load(p)["target"]) for p in (results / "fooling").glob("*/*.npz"))
+    explorer = dump_dom(
+        results / "report" / "explorer.html", "model=cnn&method=square_search&digit=2"
+    )
+    assert f"{expected} of {total:,} images" in plain(re.sub(r"<[^>]+>", " ", explorer))
+
+
+@pytest.mark.e2e
+def test_second_run_has_nothing_to_do(test_run, workdir):
+    result = snakemake(workdir, "--profile", "profiles/test")
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+@pytest.mark.e2e
+def test_every_rule_logged_and_benchmarked(test_run, workdir):
+    logs = {p.stem for p in (workdir / "logs" / "test").glob("*.log")}
+    assert {
+        "train_softmax",
+        "train_mlp",
+        "train_cnn",
+        "evaluate",
+        "confidence",
+        "pca",
+        "edge",
+        "render_report",
+    } <= logs
+    benchmarks = {p.stem for p in (workdir / "logs" / "test" / "benchmarks").glob("*.tsv")}
+    assert {"train_cnn", "evaluate", "confidence", "render_report"} <= benchmarks
+
+
+def test_slurm_profile_dry_run():
+    pytest.importorskip("snakemake_executor_plugin_slurm")
+    result = snakemake(ROOT, "--profile", "profiles/slurm", "-n", "--forceall")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "train" in result.stdout and "render_report" in result.stdout
+
+
+@pytest.mark.e2e
+def test_runs_offline_after_the_fetch(test_run):
+    if not test_run["offline"]:
+        pytest.skip("cannot switch the network off here (unshare -n not permitted)")
+    assert (test_run["results"] / "report" / "report.pdf").is_file()
+
+
+@pytest.mark.e2e
+def test_killed_run_resumes_to_identical_files(test_run, workdir):
+    """Runs last in this module: it deletes results/test but for the trained models and their
+    evaluations, kills the rebuild of the rest after 12 s, and resumes it."""
+    summary = interrupted_trials(
+        trials=1,
+        work=workdir,
+        baseline=test_run["hashes"],
+        moments=[12.0],
+        keep=("models", "metrics", "pca", "edge"),
+        log=lambda _: None,
+    )
+    row = summary.iloc[0]
+    assert row.killed, "the run finished before it could be killed"
+    assert row.identical, f"differing files after resume: {row.differing}"
+    compared = set(test_run["hashes"])
+    assert {
+        "models/cnn.keras",
+        "metrics/confidence_samples.csv",
+        "figures/confidence.png",
+        "report/inputs/_variables.yml",
+        "report/report.html",
+    } <= compared
