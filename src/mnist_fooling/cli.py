@@ -88,20 +88,31 @@ def cmd_confidence(args) -> None:
 
 
 def cmd_plot(args) -> None:
-    from .core import figures as plots
+    if args.what == "fooling":
+        from .stages.fooling.figures import plot_fooling
 
+        return plot_fooling(runs=args.input, out_dir=args.out)
+    if len(args.input) != 1:
+        raise UserInputError(f"plot {args.what} takes one --input, got {len(args.input)}")
+    args.input = args.input[0]
     if args.what == "examples":
-        plots.plot_examples(data=args.input, out=args.out)
+        from .stages.data.figures import plot_examples
+
+        plot_examples(data=args.input, out=args.out)
     elif args.what == "confidence":
-        plots.plot_confidence(samples=args.input, out=args.out)
+        from .stages.evaluate.figures import plot_confidence
+
+        plot_confidence(samples=args.input, out=args.out)
     elif args.what == "pca":
+        from .stages.pca.figures import plot_pca
+
         if args.data is None:
             raise UserInputError("plot pca needs --data (for the reconstructions)")
-        plots.plot_pca(pca_dir=args.input, data=args.data, out_dir=args.out)
-    elif args.what == "fooling":
-        plots.plot_fooling(fooling_dir=args.input, out_dir=args.out)
+        plot_pca(pca_dir=args.input, data=args.data, out_dir=args.out)
     else:
-        plots.plot_edge(edge_dir=args.input, out_dir=args.out)
+        from .stages.edge.figures import plot_edge
+
+        plot_edge(edge_dir=args.input, out_dir=args.out)
 
 
 def _check_counts(**counts: int) -> None:
@@ -511,8 +522,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--input",
         type=Path,
+        nargs="+",
         required=True,
-        help="mnist.npz, confidence samples CSV, or the pca/edge output directory",
+        help="mnist.npz, confidence samples CSV, the pca/edge output directory, or (fooling) "
+        "the <model>/<method>.npz run files",
     )
     s.add_argument("--data", type=Path, help="mnist.npz (plot pca)")
     s.add_argument("--out", type=Path, required=True, help="a PNG, or a directory (pca, edge)")

@@ -11,7 +11,11 @@ FOOLING_RUNS = expand(
     f"{R}/fooling/{{model}}/{{method}}.csv", model=MODELS, method=METHODS
 )
 # The MLP's genetic images, whose outputs the report quotes (when both are configured).
-MLP_GENETIC = [f"{R}/fooling/mlp/genetic.npz"] if {"mlp", "genetic"} <= {*MODELS, *METHODS} else []
+MLP_GENETIC = (
+    [f"{R}/fooling/mlp/genetic.npz"]
+    if {"mlp", "genetic"} <= {*MODELS, *METHODS}
+    else []
+)
 FOOLING_NPZ = expand(
     f"{R}/fooling/{{model}}/{{method}}.npz", model=MODELS, method=METHODS
 )
@@ -171,10 +175,9 @@ rule plot_fooling:
     conda:
         "../../environment.yml"
     params:
-        fooling_dir=lambda w, input: Path(input[0]).parent.parent,
         out_dir=lambda w, output: Path(output[0]).parent,
     shell:
-        "python -m mnist_fooling plot fooling --input {params.fooling_dir}"
+        "python -m mnist_fooling plot fooling --input {input}"
         " --out {params.out_dir} > {log} 2>&1"
 
 

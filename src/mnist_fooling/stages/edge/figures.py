@@ -1,0 +1,61 @@
+"""The drawing-to-the-edge figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import seaborn as sns
+
+from ...core.figures import MODEL_ORDER, band, image_grid, load_npz, plt
+from ...core.io import save_figure
+
+
+def plot_edge(*, edge_dir: Path, out_dir: Path) -> None:
+    """Accuracy against size, shift and border noise; example images; drawn digits."""
+    sns.set_theme(style="whitegrid", context="paper")
+    scale, shifts = pd.read_csv(edge_dir / "scale.csv"), pd.read_csv(edge_dir / "shift.csv")
+    border = pd.read_csv(edge_dir / "border.csv")
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.2), sharey=True)
+    for model in MODEL_ORDER:
+        if model in set(scale.model):
+            band(axes[0], scale[scale.model == model], "size", model)
+            band(axes[1], shifts[(shifts.model == model) & (shifts.axis == "x")], "shift", model)
+            band(axes[2], border[border.model == model], "central_box", model)
+    axes[0].set(xlabel="digit's longer side (pixels; 28 touches the edges)", ylabel="test accuracy")
+    axes[1].set(xlabel="horizontal shift (pixels)")
+    axes[2].set(xlabel="clean central box k (noise outside)")
+    axes[2].invert_xaxis()
+    axes[0].legend(fontsize=8)
+    save_figure(fig, out_dir / "edge_curves.png")
+    plt.close(fig)
+
+    ex = load_npz(edge_dir / "examples.npz")
+    sizes = ex["sizes"]
+    fig = image_grid(
+        ex["scaled"].reshape(-1, 28, 28),
+        ncols=ex["scaled"].shape[1],
+        scale=0.7,
+        row_labels=[f"{s} px" for s in sizes],
+    )
+    save_figure(fig, out_dir / "edge_sizes.png")
+    plt.close(fig)
+    fig = image_grid(
+        ex["border"].reshape(-1, 28, 28),
+        ncols=ex["border"].shape[1],
+        scale=0.7,
+        row_labels=[f"k = {k}" for k in ex["borders"]],
+    )
+    save_figure(fig, out_dir / "edge_border.png")
+    plt.close(fig)
+
+    drawn = pd.read_csv(edge_dir / "drawn.csv")
+    mlp = (
+        drawn[drawn.model == "mlp"]
+        if "mlp" in set(drawn.model)
+        else drawn[drawn.model == drawn.model.iloc[0]]
+    )
+    titles = [f"{r.top1}: {100 * r.p1:.1f}%" for r in mlp.itertuples()]
+    fig = image_grid(ex["drawn"], ncols=12, titles=titles, scale=0.9)
+    save_figure(fig, out_dir / "edge_drawn.png")
+    plt.close(fig)
