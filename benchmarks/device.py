@@ -105,7 +105,7 @@ class Raw:
         import jax
 
         from mnist_fooling.search import make_method
-        from mnist_fooling.search.device import _forward_fn, _weights
+        from mnist_fooling.search.device.forward import _forward_fn, _weights
 
         self.batch = batch
         self.forward = jax.jit(_forward_fn(model, batch))
@@ -135,9 +135,9 @@ class Raw:
 
 
 def _device_impl(method, model, batch: int):
-    from mnist_fooling.search.device import _impl_class
+    from mnist_fooling.search.device.implementations import implementation_class
 
-    return _impl_class(method)(method, model, max_batch=batch)
+    return implementation_class(method)(method, model, max_batch=batch)
 
 
 def evaluations(name: str, result, targets: np.ndarray) -> int:

@@ -55,3 +55,20 @@ def run_with_jax(script: str) -> str:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
+
+
+@pytest.fixture(scope="session")
+def models(tmp_path_factory) -> dict[str, Path]:
+    """Untrained softmax and MLP models saved as .keras (seed 1), by name."""
+    import keras
+
+    from mnist_fooling.core.io import save_keras_model
+    from mnist_fooling.core.models import TrainConfig, build_model
+
+    d = tmp_path_factory.mktemp("models")
+    paths = {}
+    for name in ("softmax", "mlp"):
+        keras.utils.set_random_seed(1)
+        paths[name] = d / f"{name}.keras"
+        save_keras_model(build_model(name, TrainConfig(), n_train=10), paths[name])
+    return paths

@@ -61,7 +61,8 @@ def fool_model(plan, *extra):
 
 def sweep(grid, *extra, params=HILL, model="softmax", method="hillclimb"):
     args = ["sweep", "--model", model, "--model-file", "model.keras", "--method", method]
-    args += ["--data", "mnist.npz", "--params-json", json.dumps(params), "--grid-json", grid]
+    params = params if isinstance(params, str) else json.dumps(params)
+    args += ["--data", "mnist.npz", "--params-json", params, "--grid-json", grid]
     return args + ["--out", "out.csv", *extra]
 
 
@@ -121,7 +122,8 @@ BAD = [
     (sweep('{"density": []}'), "--grid-json must map each parameter to a non-empty list"),
     (sweep("[0.1]"), "--grid-json must map each parameter to a non-empty list"),
     (sweep('{"density": 0.1}'), "--grid-json must map each parameter to a non-empty list"),
-    (sweep("{bad"), "--params-json / --grid-json is not JSON"),
+    (sweep("{bad"), "--grid-json is not JSON"),
+    (sweep('{"density": [0.1]}', params="{bad"), "--params-json is not JSON"),
     (sweep('{"density": [0.1]}', "--runs-per-digit", "0"), "--runs-per-digit must be at least"),
     (sweep('{"masks": [1]}'), "--grid-json/--params-json: HillClimb.__init__() got an unexpected"),
     # variogram
@@ -208,9 +210,26 @@ def test_check_config_accepts_the_default_config():
     assert result.stdout.strip().endswith(": ok")
 
 
-def test_train_with_config_file_and_overrides(tmp_path, mnist_npz):
+def test_train_with_config_file_and_overrides(tmp_path, mnist_npz, monkeypatch):
+    """The config file gives every hyperparameter; a flag overrides just its own."""
+    import yaml
+
+    from mnist_fooling.stages.train import training
+
+    seen = {}
+    real = training.train_model
+    monkeypatch.setattr(training, "train_model", lambda *a, **k: seen.update(k) or real(*a, **k))
     out = tmp_path / "softmax.keras"
-    config = str(ROOT / "config" / "config.yaml")
+    config = ROOT / "config" / "config.yaml"
     args = ["train", "--model", "softmax", "--data", str(mnist_npz), "--out", str(out)]
-    assert main([*args, "--config", config, "--epochs", "1"]) == 0
+    assert main([*args, "--config", str(config), "--epochs", "1", "--learning-rate", "0.25"]) == 0
     assert out.is_file() and out.stat().st_size > 0
+    base = yaml.safe_load(config.read_text())
+    cfg = seen["cfg"]
+    assert (cfg.epochs, cfg.learning_rate) == (1, 0.25)  # the overrides
+    hp = base["train"]["softmax"]
+    assert (cfg.batch_size, cfg.optimizer, cfg.seed) == (
+        hp["batch_size"],
+        hp["optimizer"],
+        base["seed"],
+    )

@@ -9,7 +9,6 @@ from mnist_fooling.core.backend import compiled_forward, predict_batched
 from mnist_fooling.core.errors import UserInputError
 from mnist_fooling.core.models import TrainConfig, build_model, load_model
 from mnist_fooling.core.names import MODEL_NAMES
-from mnist_fooling.stages.train.training import train_model
 from tests.conftest import run_with_jax
 
 
@@ -44,26 +43,6 @@ def test_bad_model_and_optimizer_names():
         build_model("svm", TrainConfig(), n_train=1)
     with pytest.raises(ValueError, match="unknown optimizer"):
         build_model("cnn", TrainConfig(optimizer="rmsprop"), n_train=1)
-
-
-def test_train_learns_synthetic_bars_and_is_deterministic(tmp_path, mnist_npz):
-    cfg = TrainConfig(epochs=20, batch_size=20, learning_rate=0.5, seed=3)
-    out1, out2 = tmp_path / "a.keras", tmp_path / "b.keras"
-    val = train_model("softmax", data=mnist_npz, out=out1, cfg=cfg)["val_accuracy"]
-    train_model("softmax", data=mnist_npz, out=out2, cfg=cfg)
-    assert val > 0.9
-    x = np.random.default_rng(1).random((7, 28, 28), dtype=np.float32)
-    a = predict_batched(load_model(out1), x)
-    b = predict_batched(load_model(out2), x)
-    np.testing.assert_array_equal(a, b)
-
-
-def test_train_rejects_tiny_subset(tmp_path, mnist_npz):
-    with pytest.raises(ValueError, match="n_train"):
-        train_model(
-            "softmax", data=mnist_npz, out=tmp_path / "m.keras", cfg=TrainConfig(), n_train=3
-        )
-    assert not (tmp_path / "m.keras").exists()
 
 
 def test_load_model_refuses_non_keras_files(tmp_path):

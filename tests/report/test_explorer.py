@@ -4,7 +4,6 @@ import io
 import json
 import re
 
-import keras
 import numpy as np
 import pytest
 from PIL import Image
@@ -12,8 +11,7 @@ from PIL import Image
 from mnist_fooling.cli import main
 from mnist_fooling.core.backend import predict_batched
 from mnist_fooling.core.errors import UserInputError
-from mnist_fooling.core.io import save_keras_model
-from mnist_fooling.core.models import TrainConfig, build_model, load_model
+from mnist_fooling.core.models import load_model
 from mnist_fooling.report.explorer import (
     FIELDS,
     Run,
@@ -48,17 +46,6 @@ def page_json(html: str) -> dict:
     """The page's embedded metadata."""
     found = re.search(r'<script id="meta" type="application/json">(.*?)</script>', html, re.S)
     return json.loads(found.group(1))
-
-
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    d = tmp_path_factory.mktemp("models")
-    paths = {}
-    for name in ("softmax", "mlp"):
-        keras.utils.set_random_seed(1)
-        paths[name] = d / f"{name}.keras"
-        save_keras_model(build_model(name, TrainConfig(), n_train=10), paths[name])
-    return paths
 
 
 @pytest.fixture
@@ -157,12 +144,13 @@ def test_cli_writes_the_page(tmp_path, runs, models, capsys):
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda d: d / "fooling" / "cnn" / "missing.npz", "missing.npz: no such file (--runs)"),
+        (lambda d: d / "fooling" / "cnn" / "genetic.npz", "genetic.npz: no such file (--runs)"),
+        (lambda d: _write(d / "mlp" / "missing.npz", b"x"), "not a fooling run file"),
         (lambda d: _write(d / "mlp" / "genetic.csv", b"x"), "expects <model>/<method>.npz"),
-        (lambda d: _write(d / "mlp" / "bad.npz", b"not a zip"), "not a readable .npz"),
-        (lambda d: _savez(d / "mlp" / "few.npz", images=np.zeros((2, 28, 28))), "missing"),
+        (lambda d: _write(d / "mlp" / "hillclimb.npz", b"not a zip"), "not a readable .npz"),
+        (lambda d: _savez(d / "mlp" / "gradient.npz", images=np.zeros((2, 28, 28))), "missing"),
         (
-            lambda d: _savez(d / "mlp" / "shape.npz", **fake_run(4) | {"target": np.arange(3)}),
+            lambda d: _savez(d / "mlp" / "genetic.npz", **fake_run(4) | {"target": np.arange(3)}),
             "target has shape (3,), expected (4,)",
         ),
     ],

@@ -17,7 +17,7 @@ from mnist_fooling.core.errors import UserInputError
 from mnist_fooling.report.fragments import build_fragment, gather, read_fragments, write_fragment
 from mnist_fooling.report.gather import write_report_inputs
 from mnist_fooling.report.render import expand_shortcodes, lookup
-from tests.claims.test_claims import look, references, runs, variogram
+from tests.claims.builders import look, references, runs, variogram
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")

@@ -17,7 +17,7 @@ from mnist_fooling.report.gather import (
     reliability_markdown,
     write_report_inputs,
 )
-from tests.claims.test_claims import REGISTRY, own_row
+from tests.claims.builders import REGISTRY, own_row
 from tests.conftest import ROOT
 
 

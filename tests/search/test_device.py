@@ -25,6 +25,9 @@ from mnist_fooling.search import run_search
 from tests.search.configured import make_method
 from mnist_fooling.search.engine import CURVE_EVALUATIONS, Scorer, replicate_index
 from mnist_fooling.search import device
+from mnist_fooling.search.device.forward import _forward_fn, _weights
+from mnist_fooling.search.device.genetic import _histogram_pixels
+from mnist_fooling.search.device.gradient import _blur, _gaussian_kernel
 from mnist_fooling.search.prior import digit_stats, sample_pixels, variogram_cost, cost_stats
 
 assert keras.backend.backend() == "jax"
@@ -181,18 +184,17 @@ for variant in ("published", "intended"):
     parts[f"variogram {variant}"] = float(np.abs(ref - got).max())
 from scipy.ndimage import gaussian_filter
 sigma = 0.7
-kernel = device._gaussian_kernel(sigma, 4).astype(np.float32)
-blurred = np.asarray(device._blur(jnp.asarray(images), jnp.asarray(kernel)))
+kernel = _gaussian_kernel(sigma, 4).astype(np.float32)
+blurred = np.asarray(_blur(jnp.asarray(images), jnp.asarray(kernel)))
 parts["blur"] = float(np.abs(blurred - gaussian_filter(images, sigma=(0, sigma, sigma))).max())
 hist = STATS[1].histogram
 w = rng.random(50_000).astype(np.float32)
-pixels = np.asarray(device._histogram_pixels(jnp.asarray(w), jnp.asarray(np.cumsum(hist),
-                                                                          jnp.float32)))
+pixels = np.asarray(_histogram_pixels(jnp.asarray(w), jnp.asarray(np.cumsum(hist), jnp.float32)))
 reference = sample_pixels(hist[None], (1, 50_000), rng)[0]
 parts["histogram p"] = float(st.ks_2samp(pixels, reference).pvalue)
 # Forward passes scored in chunks (lax.map) give the unchunked outputs.
-whole = device._forward_fn(model, 10_000)(device._weights(model), jnp.asarray(images))
-chunked = device._forward_fn(model, 7)(device._weights(model), jnp.asarray(images))
+whole = _forward_fn(model, 10_000)(_weights(model), jnp.asarray(images))
+chunked = _forward_fn(model, 7)(_weights(model), jnp.asarray(images))
 parts["chunks"] = float(np.abs(np.asarray(whole) - np.asarray(chunked)).max())
 report["parts"] = parts
 print("REPORT " + json.dumps(report))
@@ -279,3 +281,11 @@ def test_device_support_and_bad_arguments():
         run_search_device(object(), None, targets=[1], seed=0)
     with pytest.raises(ValueError, match="targets"):
         run_search_device(make_method("genetic", {}), None, targets=[11], seed=0)
+
+
+def test_device_implementations_match_the_registry():
+    """The one mapping of device implementations holds exactly the registry's names."""
+    from mnist_fooling.search import registry
+    from mnist_fooling.search.device.implementations import IMPLEMENTATIONS
+
+    assert set(IMPLEMENTATIONS) == {s.device for s in registry.METHODS if s.device}

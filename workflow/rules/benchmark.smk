@@ -1,6 +1,9 @@
 # Benchmark: search speed as ratios measured side by side (not used by any result).
 
 
+BENCHMARKED = [m for m in METHODS if method_spec(m).never_stop is not None]
+
+
 rule benchmark_search:
     input:
         unpack(model_files),
@@ -18,12 +21,17 @@ rule benchmark_search:
         gpu=1,
     params:
         models=models_arg,
+        # The timed loops' parameters (fooling.methods): only those, so other edits don't rerun it.
+        methods=json.dumps(
+            {m: config["fooling"]["methods"][m] for m in BENCHMARKED}, sort_keys=True
+        ),
         runs=config["benchmark"]["runs_per_digit"],
         steps=config["benchmark"]["steps"],
         seconds=config["benchmark"]["seconds"],
         repeats=config["benchmark"]["repeats"],
     shell:
-        "python -m mnist_fooling benchmark --models {params.models} --runs-per-digit {params.runs}"
+        "python -m mnist_fooling benchmark --models {params.models} --methods-json {params.methods:q}"
+        " --runs-per-digit {params.runs}"
         " --steps {params.steps} --seconds {params.seconds} --repeats {params.repeats}"
         " --out {output} > {log} 2>&1"
 

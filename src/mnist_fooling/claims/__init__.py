@@ -1,8 +1,8 @@
-"""The posts' claims (DESIGN.md C1–C15, D1–D8, N1–N2) and ours, and the tables built from them.
+"""The posts' claims (C1–C15, D1–D8, N1–N2) and ours, and the tables built from them.
 
-A claim's verdict function lives with its source (``seed000``, ``seed003``, ``nguyen``); each
-stage's report fragment calls the functions it has data for and writes their rows
-(:func:`claim_row`); the report gathers every fragment's rows (:func:`claims_table`).
+A claim's verdict function lives with its source (the package ``seed000``, ``seed003``,
+``nguyen``); each stage's report fragment calls the functions it has data for and writes their
+rows (:func:`claim_row`); the report gathers every fragment's rows (:func:`claims_table`).
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
-"""What every claim shares: the verdict vocabulary, rates with intervals, and the row format."""
+"""What the claims share: the verdict vocabulary, rates with intervals, the row format, and the
+rows of the pipeline's tables that several sources' claims read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import pandas as pd
 
 from ..core.stats import wilson_interval
 
@@ -11,6 +14,7 @@ PARTLY = "partly"
 NOT_REPRODUCED = "not reproduced"
 NOT_MEASURED = "not yet measured"
 VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED, NOT_MEASURED)
+FOOLED = 0.9999  # the posts' fooling level: a target output above 99.99%
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,11 @@ def found(*, value: str, measured: str, criterion: str, verdict: str) -> dict:
     return dict(value=value, measured=measured, criterion=criterion, verdict=verdict)
 
 
-def pct(x: float, digits: int = 1) -> str:
-    """A fraction as a percentage string: ``pct(0.1234) == '12.3%'``."""
+def pct(x: float, digits: int = 1, *, missing: str | None = None) -> str:
+    """A fraction as a percentage string: ``pct(0.1234) == '12.3%'``; ``missing`` (when given)
+    stands for NaN."""
+    if missing is not None and pd.isna(x):
+        return missing
     return f"{100 * x:.{digits}f}%"
 
 
@@ -74,3 +81,37 @@ def verdict_span(verdict: str) -> str:
         raise ValueError(f"unknown verdict {verdict!r}")
     css = {NOT_MEASURED: "not-measured"}.get(verdict, verdict.replace(" ", "-"))
     return f"[{verdict}]{{.verdict .v-{css}}}"
+
+
+def accuracy_claim(acc: pd.DataFrame, model: str, target: float) -> dict | None:
+    """'About ``target``' test accuracy: within 1 point reproduced, within 3 partly."""
+    row = acc[(acc.model == model) & (acc.split == "test")] if len(acc) else acc
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    gap = round(abs(r.accuracy - target), 9)  # 0.97 vs 0.98 is 1 point, not 1.0000000000000009
+    return found(
+        value=pct(r.accuracy, 2),
+        measured=f"{pct(r.accuracy, 2)} {interval(r.ci_low, r.ci_high, 2)} (n={r.n:,})",
+        criterion=f"|accuracy − {pct(target, 0)}| ≤ 1 point (partly ≤ 3)",
+        verdict=REPRODUCED if gap <= 0.01 else PARTLY if gap <= 0.03 else NOT_REPRODUCED,
+    )
+
+
+def replicates(fooling: pd.DataFrame | None, model: str, method: str) -> pd.DataFrame | None:
+    """The replicate runs of one (model, method): rates come from these only (the extra '2's
+    of the genetic driver feed the means of '2's, nothing else)."""
+    if fooling is None or fooling.empty:
+        return None
+    rows = fooling[(fooling.model == model) & (fooling.method == method)]
+    if "extra" in rows:
+        rows = rows[~rows.extra.astype(bool)]
+    return rows if len(rows) else None
+
+
+def look(likeness: pd.DataFrame | None, model: str, method: str) -> pd.DataFrame | None:
+    """Likeness rows of a (model, method), indexed by digit (one row each), or None."""
+    if likeness is None or likeness.empty:
+        return None
+    rows = likeness[(likeness.model == model) & (likeness.method == method)]
+    return rows.set_index("digit") if len(rows) else None

@@ -5,8 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .common import NOT_MEASURED, NOT_REPRODUCED, PARTLY, REPRODUCED, Claim, found, pct, rate
-from .seed000 import replicates
+from .common import (
+    NOT_MEASURED,
+    NOT_REPRODUCED,
+    PARTLY,
+    REPRODUCED,
+    Claim,
+    found,
+    pct,
+    rate,
+    replicates,
+)
 
 SOURCE = "Nguyen 2015"
 CLAIMS = [

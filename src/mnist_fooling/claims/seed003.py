@@ -10,13 +10,15 @@ from .common import (
     PARTLY,
     REPRODUCED,
     Claim,
+    accuracy_claim,
     found,
     graded_rate,
     interval,
+    look,
     pct,
     rate,
+    replicates,
 )
-from .seed000 import _look, accuracy_claim, replicates
 
 SOURCE = "seed 003"
 CLAIMS = [
@@ -190,7 +192,7 @@ def d8(runs: pd.DataFrame | None) -> dict | None:
 
 
 def d6(likeness: pd.DataFrame | None) -> dict | None:
-    rows = _look(likeness, "cnn", "hillclimb")
+    rows = look(likeness, "cnn", "hillclimb")
     if rows is None or not {0, 1, 6, 9} <= set(rows.index):
         return None
     seen = (rows.mean_rank == 1) & (rows.mean_corr_low > 0)

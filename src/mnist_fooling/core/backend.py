@@ -22,7 +22,8 @@ def compiled_forward(model: keras.Model) -> Callable[[np.ndarray], np.ndarray]:
     """Return ``f(images (n, 28, 28) float32) -> outputs (n, 10) float32``, compiled once.
 
     ``model.predict`` re-enters Keras' data pipeline on every call; a jitted stateless call
-    (JAX) or a ``tf.function`` (TensorFlow) is about 1.7x faster on populations (DESIGN.md).
+    (JAX) or a ``tf.function`` (TensorFlow) is about 1.7x faster on populations
+    (../shared/DESIGN.md).
     """
     name = keras.backend.backend()
     if name == "jax":

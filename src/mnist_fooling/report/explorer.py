@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ import numpy as np
 
 from ..core.errors import UserInputError
 from ..core.io import write_text
+from ..stages.fooling.runs import read_arrays
 
 SIDE = 28  # MNIST image side, pixels
 SPRITE_COLS = 32  # tiles per sprite row: 896 px wide; 18,000 tiles stay under 16,384 px tall
@@ -67,18 +67,7 @@ class Run:
 
 def read_run(path: Path, model: str, method: str) -> Run:
     """Load and check one fooling npz; any problem is a one-line :class:`UserInputError`."""
-    path = Path(path)
-    if not path.is_file():
-        raise UserInputError(f"{path}: fooling results not found")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in (*REQUIRED, *EXTRAS) if k in npz.files}
-    except (OSError, ValueError, AttributeError, zipfile.BadZipFile, EOFError) as exc:
-        # AttributeError: a plain .npy loads as an array, which has no .files
-        raise UserInputError(f"{path}: not a readable .npz archive ({exc})") from exc
-    missing = [k for k in REQUIRED if k not in arrays]
-    if missing:
-        raise UserInputError(f"{path}: missing arrays {', '.join(missing)}")
+    arrays = read_arrays(path, REQUIRED, optional=EXTRAS)
     n = len(arrays["images"])
     shapes = {k: (n,) for k in arrays} | {"images": (n, SIDE, SIDE), "outputs": (n, 10)}
     for key, shape in shapes.items():

@@ -24,7 +24,7 @@ from ..core.io import atomic_path
 log = logging.getLogger(__name__)
 
 # typst stamps the PDF with the compile time unless told otherwise; a fixed date keeps reruns
-# byte-identical (DESIGN.md, "Measured on these machines").
+# byte-identical (../shared/DESIGN.md, "Measured on these machines").
 PDF_TIMESTAMP = int(dt.datetime(2015, 11, 12, tzinfo=dt.UTC).timestamp())
 
 # Includes nest (index.qmd -> sections/x.qmd -> tables/x.md); deeper than this is a cycle.

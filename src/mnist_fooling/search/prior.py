@@ -9,7 +9,6 @@ reproduces that exactly; "intended" matches axes and uses lag k (claim C15).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -181,29 +180,3 @@ def variogram_check(
             )
         )
     return pd.DataFrame(rows)
-
-
-def write_variogram_check(*, data: Path, published: Path, intended: Path, out: Path, digit=2):
-    """:func:`variogram_check` on the training ``digit`` s and the converged ``digit`` s of the
-    two prior variants' runs (``.npz`` of ``run_fooling``); written to ``out`` (CSV)."""
-    from ..core.io import write_csv
-    from ..stages.data.mnist import load_mnist
-
-    mnist = load_mnist(data)
-
-    def converged(path: Path) -> np.ndarray:
-        from ..core.errors import UserInputError
-
-        with np.load(path, allow_pickle=False) as npz:
-            missing = {"images", "converged", "target"} - set(npz.files)
-            if missing:
-                raise UserInputError(f"{path}: not a fooling run (no {', '.join(sorted(missing))})")
-            return npz["images"][npz["converged"] & (npz["target"] == digit)]
-
-    table = variogram_check(
-        train=mnist.x_train[mnist.y_train == digit],
-        published=converged(published),
-        intended=converged(intended),
-    )
-    write_csv(out, table)
-    return table

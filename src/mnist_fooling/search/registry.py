@@ -21,23 +21,27 @@ class MethodSpec:
         cls: ``"module:Class"`` of its :class:`~mnist_fooling.search.base.Method`, in
             :mod:`mnist_fooling.search`; ``fixed`` are the constructor arguments the entry
             itself sets (a variant of a shared class).
+        summary: what it does, in a sentence of markdown after its name (the report's list).
         label: how the report names it. kind: ``"white-box"`` or ``"black-box"``.
         source: whose method it is; faithful: True when it does what its source's code does,
             False for ours and for reconstructions.
         stream: its index in the random streams (``[seed, model, stream]``), fixed here so
             that adding a method changes no other method's images.
-        device: the name of its device implementation in :mod:`mnist_fooling.search.device`
-            (None: host only).
+        device: the name of its device implementation (a key of
+            ``mnist_fooling.search.device.implementations.IMPLEMENTATIONS``; None: host only).
         needs_stats: built with the training digits' statistics (the natural-image prior).
         driver: the genetic driver that can add ``runs_of_two`` extra '2's (C9, C14).
         cap: the parameter that caps a run's steps (``fooling.counts`` may set it per model).
         own_job: searched in a job of its own (the CNN's longest search).
+        never_stop: the parameters that keep every run going (the speed benchmark times its
+            loop with them; None: not benchmarked).
         assumptions: its rows of the report's assumptions table: ``(method, choice, the
             source's word, ours)`` from a getter of its config values and the fooling section.
     """
 
     name: str
     cls: str
+    summary: str
     label: str
     kind: str
     source: str
@@ -49,6 +53,7 @@ class MethodSpec:
     driver: bool = False
     cap: str = "steps"
     own_job: bool = False
+    never_stop: dict | None = None
     assumptions: Rows = lambda get, fooling: []  # noqa: E731
 
     def method_class(self) -> type:
@@ -149,6 +154,10 @@ _SIGN = dict(cls="gradient_sign:GradientSign", kind="white-box", device="_Gradie
 METHODS: tuple[MethodSpec, ...] = (
     MethodSpec(
         name="gradient",
+        summary=(
+            "(seed 000): gradient descent on the pixels of a random image with the network's "
+            "weights frozen (Nielsen's cross-entropy, fixed step, pixels clipped to [0, 1])."
+        ),
         cls="gradient:Gradient",
         label="gradient",
         kind="white-box",
@@ -160,6 +169,10 @@ METHODS: tuple[MethodSpec, ...] = (
     ),
     MethodSpec(
         name="gradient_sign",
+        summary=(
+            "(ours): signed-gradient ascent on log p(target) (for the MLP's sigmoid outputs, the "
+            "target's logit, whose gradient does not vanish at 0.9999) from uniform noise."
+        ),
         label="sign gradient",
         source="ours",
         faithful=False,
@@ -168,6 +181,11 @@ METHODS: tuple[MethodSpec, ...] = (
     ),
     MethodSpec(
         name="gradient_prior",
+        summary=(
+            "(ours): the same with image regularisers acting after each step (decay towards the "
+            "black background, Gaussian blur, jitter; Yosinski et al. 2015) whose weight decays, "
+            "so the ascent alone finishes the run."
+        ),
         label="gradient + prior",
         source="ours",
         faithful=False,
@@ -176,16 +194,30 @@ METHODS: tuple[MethodSpec, ...] = (
     ),
     MethodSpec(
         name="genetic",
+        summary=(
+            "(seed 000, reconstructed): our reconstruction of the post's earlier, unpublished "
+            "version: the same loop as genetic_prior with uniform pixels and the L1 cost alone."
+        ),
         label="genetic",
         source="seed 000 (reconstructed)",
         faithful=False,
         stream=3,
         driver=True,
+        never_stop={"tol": 0.0, "max_attempts": 1},
         assumptions=_genetic_rows,
         **_GENETIC,
     ),
     MethodSpec(
-        name="genetic_prior",  # the post's code as published (C15)
+        name="genetic_prior",
+        summary=(
+            "(seed 000, exactly as published): the Rcpp `kinda_genetic_digit` as its R driver ran "
+            "it: 100 images, the 5 of lowest cost kept, children by uniform crossover of two "
+            "distinct kept images, each pixel redrawn from the digit's intensity histogram with "
+            "probability min(0.5, 0.01 · cost); an attempt stops when the *total cost* (L1 "
+            "distance of the outputs to the one-hot target plus the variogram term) is below tol, "
+            "or returns its 5th best after `max_iter` generations, and the driver retries until "
+            "it converges."
+        ),  # the post's code as published (C15)
         label="genetic + prior",
         source="seed 000",
         faithful=True,
@@ -197,7 +229,11 @@ METHODS: tuple[MethodSpec, ...] = (
         **_GENETIC,
     ),
     MethodSpec(
-        name="genetic_prior_intended",  # lag k, matching axes
+        name="genetic_prior_intended",
+        summary=(
+            "(seed 000, C15 fixed): genetic_prior with the variogram's lag and axes fixed (C15, "
+            "@sec-variogram)."
+        ),  # lag k, matching axes
         label="genetic + prior (intended)",
         source="seed 000, C15 fixed",
         faithful=False,
@@ -209,6 +245,10 @@ METHODS: tuple[MethodSpec, ...] = (
     ),
     MethodSpec(
         name="hillclimb",
+        summary=(
+            "(seed 003): a blank base, 500 random masks per iteration *added* to it (clipped to "
+            "[0, 1]), the best candidate kept when it raises the target output."
+        ),
         cls="hillclimb:HillClimb",
         label="hill climbing",
         kind="black-box",
@@ -217,10 +257,17 @@ METHODS: tuple[MethodSpec, ...] = (
         stream=6,
         device="_HillClimb",
         own_job=True,
+        never_stop={"threshold": 2.0, "patience": 10**6},
         assumptions=_hillclimb_rows,
     ),
     MethodSpec(
         name="map_elites",
+        summary=(
+            "(Nguyen et al. 2015): MAP-Elites with direct encoding on a pyribs archive, one cell "
+            "per digit and replicate, every child competing for all ten digits (the paper's "
+            "sferes settings: 200 random images, 200 children per generation, per-pixel "
+            "polynomial mutation of strength 15 with probability 0.1)."
+        ),
         cls="map_elites:MapElites",
         label="MAP-Elites",
         kind="black-box",
@@ -228,10 +275,16 @@ METHODS: tuple[MethodSpec, ...] = (
         faithful=True,
         stream=7,
         device="_MapElites",
+        never_stop={"threshold": 2.0},
         assumptions=_map_elites_rows,
     ),
     MethodSpec(
         name="square_search",
+        summary=(
+            "(ours): a greedy black-box search from uniform noise that sets random small squares "
+            "to black or white and keeps a change when it raises the target's log-odds (after "
+            "Andriushchenko et al.'s Square Attack, 2020)."
+        ),
         cls="square_search:SquareSearch",
         label="square search",
         kind="black-box",

@@ -3,15 +3,12 @@ matrix, every configured method of a model, and the evaluations-for-all-ten-digi
 
 import functools
 
-import keras
 import numpy as np
 import pandas as pd
 import pytest
 
-from mnist_fooling.claims.seed000 import replicates
+from mnist_fooling.claims.common import replicates
 from mnist_fooling.core.config import plan_for
-from mnist_fooling.core.io import save_keras_model
-from mnist_fooling.core.models import TrainConfig, build_model
 from mnist_fooling.stages.fooling.fragment import budget_table, digits_markdown
 from mnist_fooling.stages.fooling.run import (
     converged_means,
@@ -46,17 +43,6 @@ CSV_COLUMNS = [
     "steps",
     "shared_evaluations",
 ]
-
-
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    d = tmp_path_factory.mktemp("m")
-    paths = {}
-    for name in ("softmax", "mlp"):
-        keras.utils.set_random_seed(1)
-        paths[name] = d / f"{name}.keras"
-        save_keras_model(build_model(name, TrainConfig(), n_train=10), paths[name])
-    return paths
 
 
 def fool(tmp_path, models, method, params, *, model="mlp", data=None, **counts):

@@ -13,19 +13,21 @@ import numpy as np
 import pandas as pd
 
 from ...core.io import write_csv
-from ...search import make_method, run_search
+from ...search import METHODS, make_method, run_search, spec
 from ...search.engine import Scorer, network_evaluations, replicate_index
 from ...search.kernels import aligned_empty
 
-EVOLUTIONARY = {
-    "genetic": dict(population=100, selected=5, mutate_factor=1.0, tol=0.0, max_attempts=1),
-    "hillclimb": dict(candidates=500, density=0.02, amplitude=0.5, threshold=2.0, patience=10**6),
-    "map_elites": dict(
-        batch_size=200, mutation_rate=0.1, eta=15.0, halve_every=1000, threshold=2.0
-    ),
-}
 LOOP_TARGET = 0.8  # a search loop's evaluations/s over the raw forward pass's images/s
-STEPS_KEY = {"genetic": "max_iter"}  # the parameter that caps a run's generations
+TIMED = tuple(s.name for s in METHODS if s.never_stop is not None)  # the loops timed
+
+
+def timed_params(methods: dict) -> dict[str, dict]:
+    """Each timed loop's parameters: its config section (``methods``: ``fooling.methods``)
+    with the overrides that keep every run going."""
+    missing = [m for m in TIMED if m not in methods]
+    if missing:
+        raise ValueError(f"the benchmark times {TIMED}; the config lacks {missing}")
+    return {m: {**methods[m], **spec(m).never_stop} for m in TIMED}
 
 
 def forward_throughput(scorer: Scorer, *, batch: int, seconds: float) -> float:
@@ -41,16 +43,16 @@ def forward_throughput(scorer: Scorer, *, batch: int, seconds: float) -> float:
     return n / (time.perf_counter() - start)
 
 
-def _search(method: str, steps: int):
+def _search(method: str, params: dict, steps: int):
     """``method`` set up to run exactly ``steps`` steps (no run may stop early)."""
-    return make_method(method, {**EVOLUTIONARY[method], STEPS_KEY.get(method, "steps"): steps})
+    return make_method(method, {**params, spec(method).cap: steps})
 
 
-def _runs(method: str, runs: int, *, batch: int) -> int:
+def _runs(params: dict, runs: int, *, batch: int) -> int:
     """Runs a loop is timed with: as many as make a step of about ``batch`` images (the raw
     pass's batch), at most ``runs``. Hill climbing scores 500 candidates a run, the genetic
     loop 100: equal runs would time them on batches of unequal size."""
-    p = EVOLUTIONARY[method]
+    p = params
     per_run = p.get("population") or p.get("candidates") or p["batch_size"]  # images a step
     return max(1, min(runs, -(-batch // per_run)))
 
@@ -70,15 +72,16 @@ def loop_steps(*, steps: int, seconds: float, raw: float, batch: int) -> int:
 
 
 def search_throughput(
-    scorer: Scorer, method: str, *, runs: int, steps: int, warm_up: bool = True
+    scorer: Scorer, method: str, params: dict, *, runs: int, steps: int, warm_up: bool = True
 ) -> float:
-    """Network evaluations per second of a whole search loop (no run allowed to stop)."""
+    """Network evaluations per second of a whole search loop (``params``: its
+    :func:`timed_params`, so that no run stops)."""
     targets = np.arange(runs) % 10
     quiet = dict(progress_seconds=1e9)
     if warm_up:  # compile both kinds of generation (a fresh one, then a bred one) off the clock
-        warm = _search(method, 2)
+        warm = _search(method, params, 2)
         run_search(warm, scorer, targets=targets, rng=np.random.default_rng(0), **quiet)
-    search = _search(method, steps)
+    search = _search(method, params, steps)
     start = time.perf_counter()
     result = run_search(search, scorer, targets=targets, rng=np.random.default_rng(1), **quiet)
     seconds = time.perf_counter() - start
@@ -89,7 +92,7 @@ def search_throughput(
 
 
 def one_at_a_time_throughput(
-    scorer: Scorer, *, seconds: float, population: int = 100, selected: int = 5
+    scorer: Scorer, *, seconds: float, population: int, selected: int
 ) -> float:
     """The seed's genetic loop as its Rcpp runs it: each child built and scored on its own."""
     rng = np.random.default_rng(2)
@@ -112,7 +115,7 @@ def one_at_a_time_throughput(
 
 
 def paired_rates(
-    scorer: Scorer, *, runs: int, steps: int, seconds: float, repeats: int
+    scorer: Scorer, *, params: dict, runs: int, steps: int, seconds: float, repeats: int
 ) -> pd.DataFrame:
     """``repeats`` rounds of the raw pass, each followed by every loop: rows ``repeat, measure,
     per_second, ratio`` where a loop's ratio is to the raw pass of its own round (a slow spell
@@ -123,9 +126,9 @@ def paired_rates(
         raw = forward_throughput(scorer, batch=batch, seconds=seconds)
         rows.append(dict(repeat=repeat, measure="raw", per_second=raw, ratio=1.0))
         n = loop_steps(steps=steps, seconds=seconds, raw=raw, batch=batch)
-        for method in EVOLUTIONARY:
-            m_runs = _runs(method, runs, batch=batch)
-            rate = search_throughput(scorer, method, runs=m_runs, steps=n, warm_up=repeat == 0)
+        for method, p in params.items():
+            m_runs = _runs(p, runs, batch=batch)
+            rate = search_throughput(scorer, method, p, runs=m_runs, steps=n, warm_up=repeat == 0)
             rows.append(dict(repeat=repeat, measure=method, per_second=rate, ratio=rate / raw))
     return pd.DataFrame(rows)
 
@@ -149,6 +152,7 @@ def _row(model: str, measure: str, rounds: pd.DataFrame, goal: float | None, wha
 def run_benchmark(
     *,
     models: dict[str, Path],
+    methods: dict,
     runs_per_digit: int,
     steps: int,
     seconds: float,
@@ -156,18 +160,25 @@ def run_benchmark(
     out: Path,
 ) -> pd.DataFrame:
     """Measure every model; write ``model, measure, per_second, ratio, ratio_min, ratio_max,
-    rounds, target, met`` (medians over ``repeats`` rounds of raw pass and loops)."""
+    rounds, target, met`` (medians over ``repeats`` rounds of raw pass and loops).
+    ``methods``: the config's ``fooling.methods`` (the timed loops' parameters)."""
     from ...core.models import load_model
 
+    params = timed_params(methods)
     rows = []
     for name, path in models.items():
         scorer = Scorer(load_model(path))
         rounds = paired_rates(
-            scorer, runs=10 * runs_per_digit, steps=steps, seconds=seconds, repeats=repeats
+            scorer,
+            params=params,
+            runs=10 * runs_per_digit,
+            steps=steps,
+            seconds=seconds,
+            repeats=repeats,
         )
         raw = rounds[rounds.measure == "raw"]
         rows.append(_row(name, "raw forward pass (images/s)", raw, None, ""))
-        for method in EVOLUTIONARY:
+        for method in params:
             # Targets: every loop on the CNN; on the MLP the genetic loop (seed 000 at its scale).
             aimed = name == "cnn" or (name == "mlp" and method == "genetic")
             rows.append(
@@ -180,7 +191,10 @@ def run_benchmark(
                 )
             )
         # The batched loop against the Rcpp's one-image-at-a-time loop, measured once.
-        single = one_at_a_time_throughput(scorer, seconds=seconds)
+        genetic = params["genetic"]
+        single = one_at_a_time_throughput(
+            scorer, seconds=seconds, population=genetic["population"], selected=genetic["selected"]
+        )
         batched = rounds[rounds.measure == "genetic"].per_second
         versus = pd.DataFrame(dict(per_second=[single] * len(batched), ratio=batched / single))
         row = _row(

@@ -7,29 +7,18 @@ from pathlib import Path
 import pandas as pd
 
 from ...core.errors import UserInputError
-from .detectors import (
-    CRITERION,
-    LABELS,
-    MEASURED_KEYS,
-    MODEL_LABELS,
-    DetectorConfig,
-    _attack_judgements,
-    _config_variables,
-    _judgements,
-    adaptive_table,
-    best_and_worst,
-    claim_verdict,
-    grid_table,
-    roc_model,
-    sizes_table,
-)
+from .config import DetectorConfig
+from .labels import LABELS, MODEL_LABELS
+from .tables import adaptive_table, grid_table, sizes_table
+from .variables import MEASURED_KEYS, attack_judgements, config_variables, judgements
+from .verdict import CRITERION, best_and_worst, claim_verdict, roc_model
 
 
 def fragment(inputs: dict[str, Path], config: dict) -> dict:
     """The report fragment of this stage: variables, tables and claim X1.
 
     Args:
-        inputs: ``auroc`` and ``adaptive``: the CSVs of :func:`run_detectors`.
+        inputs: ``auroc`` and ``adaptive``: the CSVs of :func:`~.evaluate.run_detectors`.
         config: the effective workflow config (its ``detectors`` section).
     """
     for key in ("auroc", "adaptive"):
@@ -39,11 +28,11 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
     cfg = DetectorConfig.from_dict(config.get("detectors", {}))
     verdict, value, measured = claim_verdict(auroc)
     variables = dict.fromkeys(MEASURED_KEYS, "not measured")
-    variables |= _config_variables(cfg, auroc) | dict(verdict=verdict, criterion=CRITERION)
+    variables |= config_variables(cfg, auroc) | dict(verdict=verdict, criterion=CRITERION)
     if not auroc.dropna(subset=["auroc"]).empty:
         model = roc_model(auroc)
         best, worst = best_and_worst(auroc, model)
-        variables |= _judgements(auroc) | _attack_judgements(adaptive)
+        variables |= judgements(auroc) | attack_judgements(adaptive)
         variables |= dict(
             roc_model=MODEL_LABELS.get(model, model), roc_best=LABELS[best], roc_worst=LABELS[worst]
         )

@@ -18,8 +18,7 @@ def fine_tuning_digits(config: dict) -> str:
 def fragment(inputs: dict[str, Path], config: dict) -> dict:
     """The report's N2 section: the retrained model's catch rates, the search before and after."""
     from ...claims import claim_row, nguyen, pct
-    from ...claims.common import rate
-    from ...claims.seed000 import replicates
+    from ...claims.common import rate, replicates
     from ...core.tables import markdown_table
 
     summary, after = pd.read_csv(inputs["summary"]), pd.read_csv(inputs["after"])

@@ -13,6 +13,7 @@ from ...core.backend import predict_batched, seed_everything
 from ...core.io import save_keras_model, write_csv
 from ...core.models import load_model, steps_per_execution
 from ..data.mnist import load_mnist
+from ..fooling.runs import read_arrays
 from ..train.training import Progress
 
 log = logging.getLogger(__name__)
@@ -72,11 +73,7 @@ def retrain_with_fooling_class(
     x, y = mnist.x_train, mnist.y_train
     if n_train is not None:
         x, y = x[:n_train], y[:n_train]
-    images = []
-    for path in fooling:
-        with np.load(path, allow_pickle=False) as npz:
-            images.append(npz["images"])
-    found = np.concatenate(images)
+    found = np.concatenate([read_arrays(path, ("images",))["images"] for path in fooling])
     extra = fooling_class_set(found, max(len(found), len(y) // 10))
     seed_everything(seed)
     model = with_fooling_class(load_model(model_path))

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 
 from ...claims import claim_row, nguyen, seed000, seed003
-from ...claims.common import pct, rate, verdict_span
+from ...claims.common import FOOLED, pct, rate, replicates, verdict_span
+from ...claims.seed000.fooling import convergence_times
 from ...core.stats import wilson_interval
 from ...core.tables import markdown_table
 from ...report.fragments import listed
-from ...search.registry import BY_NAME, NAMES, assumption_rows
+from ...search.registry import BY_NAME, METHODS, NAMES, assumption_rows
 from .runs import read_arrays, read_sweeps, read_tables
 
-FOOLED = 0.9999  # the posts' fooling level
 # How each method sees the network, and whose it is.
 REFERENCES = (
     ("pyribs' fooling tutorial (CMA-ME)", "900,000 evaluations, no class at 99.99%"),
@@ -89,10 +89,10 @@ def digits_markdown(runs: pd.DataFrame) -> str:
 
 def times_markdown(runs: pd.DataFrame) -> str:
     """C8's evidence: Kaplan–Meier median generations to converge per digit (MLP, genetic)."""
-    reps = seed000.replicates(runs, "mlp", "genetic")
+    reps = replicates(runs, "mlp", "genetic")
     if reps is None:
         return "The genetic algorithm did not run on the MLP.\n"
-    km = seed000.convergence_times(reps).reset_index()
+    km = convergence_times(reps).reset_index()
 
     def fmt(v) -> str:
         return "not reached" if not np.isfinite(v) else f"{v:,.0f}"
@@ -244,6 +244,11 @@ def transfer_markdown(transfer: pd.DataFrame) -> str:
     )
 
 
+def methods_list(methods: dict) -> str:
+    """The report's list of the configured methods: each one's name and summary."""
+    return "".join(f"- **{s.name}** {s.summary}\n" for s in METHODS if s.name in methods)
+
+
 def assumptions(config: dict) -> pd.DataFrame:
     """Every choice a source leaves open, with the value this run used (from the config):
     each method's rows of its registry entry."""
@@ -333,6 +338,7 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
     ]
     budget = budget_table(runs)
     tables = dict(
+        methods_list=methods_list(config["fooling"]["methods"]),
         methods=methods_markdown(runs),
         digits=digits_markdown(runs),
         times=times_markdown(runs),

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.io import write_csv
+from .runs import read_arrays
 
 # MNIST digits sit in the central 20×20 box; the 4-pixel frame is background.
 FRAME = np.ones((28, 28), bool)
@@ -155,9 +156,9 @@ def likeness_table(
         found = describe(images, mnist.y_test[pick], template, floor=floor)
         rows += [dict(model="reference", method=name, floor=floor, **r) for r in found]
     for (model, method), path in sorted(runs.items()):
-        with np.load(path, allow_pickle=False) as npz:
-            images, target, converged = npz["images"], npz["target"], npz["converged"]
-            extra = npz["extra"] if "extra" in npz else np.zeros(len(target), bool)
+        run = read_arrays(path, ("images", "target", "converged"), optional=("extra",))
+        images, target, converged = run["images"], run["target"], run["converged"]
+        extra = run.get("extra", np.zeros(len(target), bool))
         shares = describe(images[~extra], target[~extra], template, floor=floor, boots=0)
         means = describe(images, target, template, floor=floor, averaged=converged)
         mean_cols = {

@@ -11,7 +11,7 @@ import pandas as pd
 from ...core.io import write_csv
 from ...search import METHODS, make_method, run_search, spec
 from ...search.engine import CURVE_EVALUATIONS, Scorer, network_evaluations, replicate_index
-from .runs import run_paths, write_run
+from .runs import read_arrays, run_paths, write_run
 
 log = logging.getLogger(__name__)
 
@@ -201,8 +201,8 @@ def transfer_table(runs: dict[tuple[str, str], Path], models: dict[str, Path]) -
     loaded = {name: load_model(path) for name, path in models.items()}
     rows = []
     for (source, method), path in sorted(runs.items()):
-        with np.load(path, allow_pickle=False) as npz:
-            images, target = npz["images"], npz["target"]
+        run = read_arrays(path, ("images", "target"))
+        images, target = run["images"], run["target"]
         for scorer, model in loaded.items():
             out = predict_batched(model, images)
             p = out[np.arange(len(target)), target]

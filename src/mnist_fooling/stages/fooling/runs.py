@@ -3,6 +3,7 @@ row per run), and ``<dir>/sweep_<method>.csv``. Every reader goes through this m
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -46,14 +47,26 @@ def write_run(out_npz: Path, out_csv: Path, *, arrays: dict, table: pd.DataFrame
     write_csv(out_csv, table)
 
 
-def read_arrays(path: Path, fields: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
-    """The arrays of one run file (all, or ``fields``); one clear line if it is not one."""
+def read_arrays(
+    path: Path, fields: tuple[str, ...] | None = None, *, optional: tuple[str, ...] = ()
+) -> dict[str, np.ndarray]:
+    """The arrays of one run file: all, or ``fields`` (required) and those of ``optional``
+    it has. Any problem is one :class:`UserInputError` line naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserInputError(f"{path}: fooling results not found")
     try:
         with np.load(path, allow_pickle=False) as npz:
-            return {k: npz[k] for k in (fields or npz.files)}
-    except (OSError, KeyError, ValueError) as exc:
-        wanted = f" with {', '.join(fields)}" if fields else ""
-        raise UserInputError(f"{path}: not a fooling .npz{wanted}") from exc
+            names = npz.files
+            wanted = [k for k in (*(fields or names), *optional) if k in names]
+            found = {k: npz[k] for k in wanted}
+    except (OSError, ValueError, AttributeError, zipfile.BadZipFile, EOFError) as exc:
+        # AttributeError: a plain .npy loads as an array, which has no .files
+        raise UserInputError(f"{path}: not a readable .npz archive ({exc})") from exc
+    missing = [k for k in fields or () if k not in found]
+    if missing:
+        raise UserInputError(f"{path}: missing arrays {', '.join(missing)}")
+    return found
 
 
 def read_tables(paths: list[Path]) -> pd.DataFrame:

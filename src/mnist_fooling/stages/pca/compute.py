@@ -13,6 +13,7 @@ import pandas as pd
 from ...core.io import write_csv, write_npz
 from ...core.stats import accuracy_row
 from ..data.mnist import load_mnist
+from ..fooling.runs import key_of, read_arrays
 
 VARIANCE_LEVELS = (0.5, 0.9, 0.95, 0.99)
 RULES = ("nearest class mean", "1-nearest neighbour")
@@ -192,13 +193,13 @@ def fooling_errors(*, pca_npz: Path, runs: list[Path], k: int, out: Path) -> pd.
         mean, components = npz["mean"], npz["components"]
     frames = []
     for path in runs:
-        with np.load(path, allow_pickle=False) as npz:
-            images = npz["images"]
+        model, method = key_of(path)
+        images = read_arrays(path, ("images",))["images"]
         frames.append(
             pd.DataFrame(
                 dict(
-                    model=path.parent.name,
-                    method=path.stem,
+                    model=model,
+                    method=method,
                     k=k,
                     rms_error=reconstruction_error(images, mean, components, k),
                 )

@@ -13,13 +13,14 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
     """The report's PCA section: variance levels, classifier table, claims C2 and C3."""
     from ...claims import claim_row, pct, seed000
     from ...claims.common import interval
+    from ...claims.seed000.models import pca_headline
     from ...core.tables import markdown_table
 
     pca_acc = pd.read_csv(inputs["accuracy"])
     eigen = pd.read_csv(inputs["eigen_likeness"])
     ev = pd.read_csv(inputs["explained_variance"])["eigenvalue"].to_numpy()
     variables = {f"k{round(100 * lv)}": components_for(ev, lv) for lv in VARIANCE_LEVELS}
-    r, best = seed000.pca_headline(pca_acc)
+    r, best = pca_headline(pca_acc)
     variables.update(
         ncm_k=int(r.k),
         ncm_acc=pct(r.accuracy),

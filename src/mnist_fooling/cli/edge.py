@@ -1,0 +1,36 @@
+"""``edge``: the drawing-to-the-edge experiments (C10-C13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .options import add_data, add_models, at_least, between
+
+
+def add_parsers(sub) -> None:
+    """Add this stage's subcommand to ``sub``."""
+    s = sub.add_parser("edge", help="drawing-to-the-edge experiments (C10-C13)")
+    add_data(s)
+    add_models(s)
+    s.add_argument("--n-images", type=at_least(1), default=2000)
+    s.add_argument("--sizes", type=between(1, 28), nargs="+", default=list(range(12, 29, 2)))
+    s.add_argument("--shifts", type=int, nargs="+", default=list(range(-8, 9, 2)))
+    s.add_argument("--borders", type=between(0, 28), nargs="+", default=list(range(28, 11, -4)))
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out-dir", type=Path, required=True)
+    s.set_defaults(func=cmd_edge)
+
+
+def cmd_edge(args) -> None:
+    from ..stages.edge.compute import run_edge
+
+    run_edge(
+        data=args.data,
+        models=dict(args.models),
+        n_images=args.n_images,
+        sizes=args.sizes,
+        shifts=args.shifts,
+        borders=args.borders,
+        seed=args.seed,
+        out_dir=args.out_dir,
+    )
