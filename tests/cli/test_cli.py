@@ -50,20 +50,30 @@ def workdir(tmp_path, monkeypatch, model_file):
 def fool(*extra, method="hillclimb", params=HILL):
     args = ["fool", "--model", "softmax", "--model-file", "model.keras", "--method", method]
     params = params if isinstance(params, str) else json.dumps(params)
-    args += ["--data", "mnist.npz", "--params-json", params]
+    args += ["--data", "mnist.npz", "--params-json", params, "--runs-per-digit", "1", "--seed", "0"]
     return args + ["--out-npz", "out.npz", "--out-csv", "out.csv", *extra]
 
 
 def fool_model(plan, *extra):
     args = ["fool-model", "--model", "softmax", "--model-file", "model.keras"]
-    return args + ["--data", "mnist.npz", "--plan-json", plan, "--out-dir", "out", *extra]
+    return args + [
+        "--data",
+        "mnist.npz",
+        "--plan-json",
+        plan,
+        "--seed",
+        "0",
+        "--out-dir",
+        "out",
+        *extra,
+    ]
 
 
 def sweep(grid, *extra, params=HILL, model="softmax", method="hillclimb"):
     args = ["sweep", "--model", model, "--model-file", "model.keras", "--method", method]
     params = params if isinstance(params, str) else json.dumps(params)
     args += ["--data", "mnist.npz", "--params-json", params, "--grid-json", grid]
-    return args + ["--out", "out.csv", *extra]
+    return args + ["--runs-per-digit", "1", "--seed", "0", "--out", "out.csv", *extra]
 
 
 def variogram(published="images.npz", data="mnist.npz"):

@@ -89,11 +89,15 @@ def test_argparse_s_own_errors_keep_its_usage_and_exit_code(capsys):
         assert err.startswith("usage: p") and "p: error: " in err
 
 
-def test_string_defaults_go_through_their_type():
-    args = build_parser().parse_args(["fool", "--model", "cnn", "--model-file", "m.keras",
-                                      "--method", "hillclimb", "--out-npz", "a.npz",
-                                      "--out-csv", "a.csv"])  # fmt: skip
-    assert args.params_json == {} and args.runs_of_two == 0 and args.attempts_of_two == 100
+def test_the_config_holds_the_defaults_not_the_parser():
+    base = ["fool", "--model", "cnn", "--model-file", "m.keras", "--method", "hillclimb",
+            "--out-npz", "a.npz", "--out-csv", "a.csv"]  # fmt: skip
+    with pytest.raises(SystemExit):  # the method's parameters, counts and seed must be given
+        build_parser().parse_args(base)
+    given = ["--params-json", "{}", "--runs-per-digit", "2", "--seed", "0"]
+    args = build_parser().parse_args(base + given)
+    assert args.params_json == {} and args.runs_per_digit == 2
+    assert args.runs_of_two == 0 and args.attempts_of_two is None  # no extra '2's: off
 
 
 def test_runs_by_key_keeps_the_order_given_and_refuses_two_files_of_one_key():

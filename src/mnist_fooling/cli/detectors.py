@@ -24,10 +24,10 @@ def add_parsers(sub) -> None:
     s.add_argument(
         "--params-json",
         type=json_object,
-        default="{}",
+        required=True,
         help="the config's detectors section as JSON",
     )
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=int, required=True)
     s.add_argument("--out-dir", type=Path, required=True)
     s.set_defaults(func=cmd_detectors)
 

@@ -28,10 +28,10 @@ def add_parsers(sub) -> None:
     s.add_argument(
         "--params-json",
         type=json_object,
-        default="{}",
+        required=True,
         help="the method's config section as JSON (e.g. steps, threshold; see the schema)",
     )
-    s.add_argument("--runs-per-digit", type=at_least(1), default=1)
+    s.add_argument("--runs-per-digit", type=at_least(1), required=True)
     s.add_argument(
         "--runs-of-two",
         type=at_least(0),
@@ -41,10 +41,9 @@ def add_parsers(sub) -> None:
     s.add_argument(
         "--attempts-of-two",
         type=at_least(1),
-        default=100,
-        help="the driver's retries per extra '2'",
+        help="the driver's retries per extra '2' (needed with --runs-of-two)",
     )
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=int, required=True)
     add_data(s)
     s.add_argument("--out-npz", type=Path, required=True)
     s.add_argument("--out-csv", type=Path, required=True)
@@ -58,7 +57,7 @@ def add_parsers(sub) -> None:
         required=True,
         help="{method: {params, runs_per_digit, runs_of_two, attempts_of_two}} as JSON",
     )
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=int, required=True)
     add_data(s)
     s.add_argument("--out-dir", type=Path, required=True, help="<out-dir>/<method>.npz, .csv")
     s.set_defaults(func=cmd_fool_model)
@@ -67,13 +66,13 @@ def add_parsers(sub) -> None:
     add_model(s)
     s.add_argument("--method", required=True, type=method_name)
     s.add_argument(
-        "--params-json", type=json_object, default="{}", help="the method's config section as JSON"
+        "--params-json", type=json_object, required=True, help="the method's config section as JSON"
     )
     s.add_argument(
         "--grid-json", type=json_grid, required=True, help='e.g. {"density": [0.01, 0.05]}'
     )
-    s.add_argument("--runs-per-digit", type=at_least(1), default=1)
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--runs-per-digit", type=at_least(1), required=True)
+    s.add_argument("--seed", type=int, required=True)
     add_data(s)
     s.add_argument("--out", type=Path, required=True)
     s.set_defaults(func=cmd_sweep)
@@ -99,8 +98,11 @@ def add_parsers(sub) -> None:
 
 
 def cmd_fool(args) -> None:
+    from ..search.registry import spec
     from ..stages.fooling.run import run_fooling
 
+    if args.runs_of_two and spec(args.method).driver and args.attempts_of_two is None:
+        raise UserInputError("--runs-of-two needs --attempts-of-two (the config's attempts_of_two)")
     try:
         table = run_fooling(
             model_name=args.model,
@@ -109,7 +111,7 @@ def cmd_fool(args) -> None:
             params=args.params_json,
             runs_per_digit=args.runs_per_digit,
             runs_of_two=args.runs_of_two,
-            attempts_of_two=args.attempts_of_two,
+            attempts_of_two=args.attempts_of_two or 1,
             seed=args.seed,
             data=args.data,
             out_npz=args.out_npz,

@@ -97,7 +97,7 @@ def run_fooling(
     params: dict,
     runs_per_digit: int,
     runs_of_two: int = 0,
-    attempts_of_two: int = 100,
+    attempts_of_two: int = 1,
     seed: int,
     data: Path | None,
     out_npz: Path,
