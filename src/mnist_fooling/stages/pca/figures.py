@@ -15,7 +15,7 @@ from ..data.mnist import load_mnist
 
 def plot_pca(*, pca_dir: Path, data: Path, out_dir: Path) -> None:
     """Eigen-digits, explained variance, reconstructions, classifier accuracy, errors."""
-    from ..stages.pca.compute import VARIANCE_LEVELS, components_for, reconstruct, rescale_unit
+    from .compute import VARIANCE_LEVELS, components_for, reconstruct, rescale_unit
 
     sns.set_theme(style="whitegrid", context="paper")
     pca = load_npz(pca_dir / "pca.npz")
