@@ -104,7 +104,7 @@ PARAMS = {
     "map_elites": dict(batch_size=40, steps=200, threshold=THRESHOLD),
     "square_search": dict(candidates=2, square=6, steps=1000, threshold=THRESHOLD),
 }
-GENETIC = ("genetic", "genetic_prior", "genetic_prior_intended")
+GENETIC = tuple(s.name for s in registry.METHODS if s.driver)  # the genetic driver's
 
 
 def first_evaluations(method: str) -> int:
