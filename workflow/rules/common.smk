@@ -5,11 +5,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-from mnist_fooling.core.config import (  # noqa: E402
-    fine_tuning_limit,
-    plan_for,
-    validate_config,
-)
+from mnist_fooling.core.config import fine_tuning_limit, validate_config  # noqa: E402
+from mnist_fooling.stages.fooling.plan import plan_for  # noqa: E402
 from mnist_fooling.search.registry import spec as method_spec  # noqa: E402
 from mnist_fooling.core.errors import UserInputError  # noqa: E402
 

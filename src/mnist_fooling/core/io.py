@@ -139,3 +139,9 @@ def save_figure(fig, path: str | os.PathLike) -> None:
     """Save a matplotlib figure as PNG atomically, without the timestamp metadata."""
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+
+
+def listed(inputs: dict, key: str) -> list[Path]:
+    """The files of a list-valued input (given once, several times or not at all)."""
+    found = inputs.get(key, [])
+    return [Path(p) for p in (found if isinstance(found, list) else [found])]

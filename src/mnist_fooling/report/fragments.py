@@ -50,12 +50,6 @@ def build_fragment(stage: str, inputs: dict[str, Path], config: dict) -> dict:
     }
 
 
-def listed(inputs: dict, key: str) -> list[Path]:
-    """The files of a list-valued input (given once, several times or not at all)."""
-    found = inputs.get(key, [])
-    return [Path(p) for p in (found if isinstance(found, list) else [found])]
-
-
 class _Inputs(dict):
     """A stage's inputs: one it needs but was not given is a user error, not a KeyError."""
 

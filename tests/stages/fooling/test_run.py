@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from mnist_fooling.claims.common import replicates
-from mnist_fooling.core.config import plan_for
 from mnist_fooling.stages.fooling.fragment import budget_table, digits_markdown
+from mnist_fooling.stages.fooling.plan import plan_for
 from mnist_fooling.stages.fooling.run import (
     converged_means,
     grid_points,

@@ -10,9 +10,9 @@ import pandas as pd
 from ...claims import claim_row, nguyen, seed000, seed003
 from ...claims.common import FOOLED, pct, rate, replicates, verdict_span
 from ...claims.seed000.fooling import convergence_times
+from ...core.io import listed
 from ...core.stats import wilson_interval
 from ...core.tables import markdown_table
-from ...report.fragments import listed
 from ...search.registry import BY_NAME, METHODS, NAMES, assumption_rows
 from .runs import read_arrays, read_sweeps, read_tables
 

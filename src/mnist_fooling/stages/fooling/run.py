@@ -235,7 +235,7 @@ def run_model(
 
     Args:
         plan: ``{method: {params, runs_per_digit, runs_of_two, attempts_of_two}}``, the
-            config resolved for this model (:func:`mnist_fooling.core.config.plan_for`).
+            config resolved for this model (:func:`mnist_fooling.stages.fooling.plan.plan_for`).
     """
     from ...core.models import load_model
 
