@@ -29,10 +29,10 @@ def edited_profile(workdir: Path, name: str, edit) -> str:
     shutil.copytree(src, dest, dirs_exist_ok=True)
     options = yaml.safe_load((src / "config.yaml").read_text())
     options["configfile"] = f"profiles/{name}/workflow-config.yaml"
-    (dest / "config.yaml").write_text(yaml.safe_dump(options))
+    (dest / "config.yaml").write_text(yaml.safe_dump(options, sort_keys=False))
     overrides = yaml.safe_load((src / "workflow-config.yaml").read_text())
     edit(overrides)
-    (dest / "workflow-config.yaml").write_text(yaml.safe_dump(overrides))
+    (dest / "workflow-config.yaml").write_text(yaml.safe_dump(overrides, sort_keys=False))
     return name
 
 

@@ -112,11 +112,15 @@ def fragment_inputs(wildcards, input):
     return " ".join(pairs)
 
 
-def config_json(*sections):
-    """The effective (merged) config as JSON: all of it (the report's appendix), or only the
-    named sections (a job that reads only those reruns only when they change)."""
-    chosen = {k: config[k] for k in sections} if sections else config
-    return json.dumps(chosen, sort_keys=True)
+def config_json():
+    """The effective (merged) config, for the report's appendix."""
+    return json.dumps(config, sort_keys=True)
+
+
+def sections_json(sections):
+    """Only the named config sections, as JSON: a job given these reruns only when they
+    change (none: an empty object)."""
+    return json.dumps({k: config[k] for k in sections}, sort_keys=True)
 
 
 def reliability_args():

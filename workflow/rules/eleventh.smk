@@ -47,7 +47,7 @@ rule fool_eleventh:
     resources:
         gpu=1,
     params:
-        search=json.dumps(config["fooling"]["methods"][ELEVENTH["method"]]),
+        search=json.dumps(config["fooling"]["methods"][ELEVENTH["method"]], sort_keys=True),
         runs=ELEVENTH["runs_per_digit"],
         seed=config["seed"],
         model=ELEVENTH["model"],

@@ -22,7 +22,7 @@ rule fragment:
         "../../environment.yml"
     params:
         inputs=fragment_inputs,
-        config=lambda w: config_json(*FRAGMENTS[w.stage]["config"]),
+        config=lambda w: sections_json(FRAGMENTS[w.stage]["config"]),
     shell:
         "python -m mnist_fooling fragment {wildcards.stage} --input {params.inputs}"
         " --config-json {params.config:q} --out {output} > {log} 2>&1"
