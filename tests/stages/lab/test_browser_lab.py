@@ -192,3 +192,38 @@ def test_fragment_loads_an_image(lab_page, tmp_path):
     x, model, target = evaluate(copy, body)
     assert np.abs(unb64(x, (784,)) - pixels / 255).max() < 1e-6
     assert (model, target) == ("mlp", "4")
+
+
+def test_explorer_links_each_image_to_the_lab(tmp_path):
+    """The explorer's "open in the lab" link carries the tile's pixels, read from its sprite."""
+    import html
+    import re
+
+    from mnist_fooling.report.explorer import Run, image_records, render_page
+    from tests.browser import dump_dom
+
+    rng = np.random.default_rng(2)
+    n = 40
+    target = np.arange(n) % 10
+    outputs = rng.dirichlet(np.ones(10), n).astype(np.float32)
+    images = rng.random((n, 28, 28), dtype=np.float32)
+    run = Run("cnn", "hillclimb", images, target, outputs, np.ones(n, bool), np.ones(n, int))
+    script = (
+        "addEventListener('load', () => { const a = document.querySelectorAll('a.lab')[7];"
+        " a.id = 'picked'; window.explorerLabLink(a); });"
+    )
+    page = tmp_path / "explorer.html"
+    page.write_text(
+        render_page([run], image_records(run, {})).replace(
+            "</body>", f"<script>{script}</script></body>"
+        )
+    )
+    dom = dump_dom(page)
+    tag = re.search(r'<a[^>]*id="picked"[^>]*>', dom).group(0)
+    href = html.unescape(re.search(r'href="([^"]*)"', tag).group(1))
+    i = int(re.search(r'data-i="(\d+)"', tag).group(1))
+    query = dict(p.split("=", 1) for p in href.split("#", 1)[1].split("&"))
+    assert (query["model"], query["target"]) == ("cnn", str(target[i]))
+    token = query["image"] + "=" * (-len(query["image"]) % 4)
+    pixels = np.frombuffer(base64.urlsafe_b64decode(token), np.uint8).reshape(28, 28)
+    assert np.abs(pixels / 255 - images[i]).max() <= 1 / 255 + 1e-6
