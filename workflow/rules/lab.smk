@@ -16,7 +16,13 @@ rule lab:
         "../../environment.yml"
     params:
         models=models_arg,
-        methods=json.dumps({m: config["fooling"]["methods"][m] for m in LAB_METHODS}),
+        methods=json.dumps(
+            {
+                m: config["fooling"]["methods"][m]
+                for m in LAB_METHODS
+                if m in config["fooling"]["methods"]
+            }
+        ),
     shell:
         "python -m mnist_fooling lab --models {params.models} --methods-json {params.methods:q}"
         " --out {output} > {log} 2>&1"

@@ -21,9 +21,14 @@ def test_cli_writes_the_page(lab_models, tmp_path, capsys):
     assert out.stat().st_size > 100_000 and "MiB" in capsys.readouterr().out
 
 
-def test_cli_needs_every_method(lab_models, tmp_path, capsys):
+def test_a_method_left_out_of_the_config_leaves_the_page(lab_models, tmp_path, capsys):
     methods = lab_methods()
-    del methods["genetic"]
+    del methods["square_search"]
+    out = tmp_path / "lab.html"
     argv = ["lab", "--models", f"mlp={lab_models['mlp']}", "--methods-json", json.dumps(methods)]
-    assert main([*argv, "--out", str(tmp_path / "lab.html")]) == 2
-    assert "genetic" in capsys.readouterr().err
+    assert main([*argv, "--out", str(out)]) == 0
+    text = out.read_text()
+    assert 'value="square_search"' not in text and "Square search" not in text
+    assert 'value="genetic"' in text
+    assert main([*argv[:-1], "{}", "--out", str(out)]) == 2
+    assert "needs the parameters" in capsys.readouterr().err

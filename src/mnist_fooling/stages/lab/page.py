@@ -7,6 +7,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
+from ...core.errors import UserInputError
 from ...core.io import write_text
 from .export import export_model
 
@@ -17,15 +18,17 @@ METHODS = {
     "gradient_sign": "signed gradient (ours)",
     "square_search": "square search (ours)",
 }
-NOTES = (
-    "Hill climbing (seed 003): {hillclimb[candidates]} random masks added to a blank base "
-    "(density {hillclimb[density]}, amplitude {hillclimb[amplitude]}), the best kept, until "
-    "{hillclimb[threshold]}. Genetic (seed 000): {genetic[population]} images, the "
-    "{genetic[selected]} of lowest cost (L1 to the one-hot target) kept, children by uniform "
-    "crossover, each pixel redrawn with probability min(0.5, 0.01 &middot; cost). Signed "
-    "gradient and square search are ours ({gradient_sign[steps]} and {square_search[steps]} "
-    "steps, until {gradient_sign[threshold]})."
-)
+NOTES = {
+    "hillclimb": "Hill climbing (seed 003): {candidates} random masks added to a blank base "
+    "(density {density}, amplitude {amplitude}), the best kept, until {threshold}.",
+    "genetic": "Genetic (seed 000): {population} images, the {selected} of lowest cost (L1 to "
+    "the one-hot target) kept, children by uniform crossover, each pixel redrawn with "
+    "probability min(0.5, 0.01 &middot; cost), until the cost is below {tol}.",
+    "gradient_sign": "Signed gradient (ours): {steps} steps of {step_size} &middot; {decay}<sup>t"
+    "</sup> from noise, until {threshold}.",
+    "square_search": "Square search (ours): {candidates} squares a step, {steps} steps, until "
+    "{threshold}.",
+}
 
 
 def _asset(name: str) -> str:
@@ -41,15 +44,12 @@ def _options(values: dict) -> str:
 
 def render_lab(exported: dict[str, dict], methods: dict[str, dict]) -> str:
     """The page's HTML for exported models (name -> :func:`export_model`'s dict) and the
-    searches' parameters (method -> its config entry)."""
-    missing = [m for m in METHODS if m not in methods]
-    if missing:
-        raise ValueError(f"the lab needs parameters for {missing}")
-    data = dict(
-        order=list(exported),
-        models=exported,
-        methods={m: methods[m] for m in METHODS},
-    )
+    searches' parameters (method -> its config entry): the page offers the methods of
+    :data:`METHODS` that have parameters, so a method taken out of the config leaves it."""
+    offered = {m: methods[m] for m in METHODS if m in methods}
+    if not offered:
+        raise UserInputError(f"the lab needs the parameters of one of {', '.join(METHODS)}")
+    data = dict(order=list(exported), models=exported, methods=offered)
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     precision = {e["precision"] for e in exported.values()}
     bars = (
@@ -64,8 +64,8 @@ def render_lab(exported: dict[str, dict], methods: dict[str, dict]) -> str:
         ("__PRECISION__", " and ".join(sorted(precision))),
         ("__MODEL_OPTIONS__", _options({m: m for m in exported})),
         ("__DIGIT_OPTIONS__", _options({d: d for d in range(10)})),
-        ("__METHOD_OPTIONS__", _options(METHODS)),
-        ("__METHOD_NOTES__", NOTES.format(**methods)),
+        ("__METHOD_OPTIONS__", _options({m: METHODS[m] for m in offered})),
+        ("__METHOD_NOTES__", " ".join(NOTES[m].format(**p) for m, p in offered.items())),
         ("__BARS__", bars),
     ):
         page = page.replace(key, value)
