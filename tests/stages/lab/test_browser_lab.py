@@ -227,3 +227,30 @@ def test_explorer_links_each_image_to_the_lab(tmp_path):
     token = query["image"] + "=" * (-len(query["image"]) % 4)
     pixels = np.frombuffer(base64.urlsafe_b64decode(token), np.uint8).reshape(28, 28)
     assert np.abs(pixels / 255 - images[i]).max() <= 1 / 255 + 1e-6
+
+
+def test_run_and_pause_buttons(lab_page, tmp_path):
+    """Run starts the time-sliced loop, Pause holds it: no evaluation after the pause."""
+    import html
+    import re
+
+    from tests.browser import _copy_with, _run
+
+    script = """<script>addEventListener('load', () => {
+      const $ = (id) => document.getElementById(id), out = {};
+      $('smethod').value = 'hillclimb'; $('smodel').value = 'softmax'; $('starget').value = '1';
+      $('smethod').dispatchEvent(new Event('change'));
+      $('run').click(); out.running = $('run').disabled && !$('pause').disabled;
+      setTimeout(() => { $('pause').click(); out.paused = lab.search().evaluations;
+        out.status = lab.search().status; out.buttons = !$('run').disabled && $('pause').disabled;
+        setTimeout(() => { out.later = lab.search().evaluations;
+          const p = document.createElement('pre'); p.id = 'browser-result';
+          p.textContent = JSON.stringify(out); document.body.appendChild(p); }, 300);
+      }, 200);
+    });</script>"""
+    copy = _copy_with(lab_page, tmp_path, script)
+    dom = _run(["--dump-dom"], copy)
+    found = re.search(r'<pre id="browser-result">(.*?)</pre>', dom)
+    out = json.loads(html.unescape(found.group(1)))
+    assert out["running"] and out["buttons"]
+    assert out["paused"] > 1 and out["later"] == out["paused"]
