@@ -8,6 +8,8 @@ cards. The URL fragment holds the filters, so that the report can link to a filt
 optional: ``model``, ``method``, ``digit`` (0-9), ``converged`` (1 or 0) and ``sort``
 (``confidence`` highest first, ``confidence_asc``, ``evaluations`` fewest first,
 ``evaluations_desc``; the search order without it). Unknown values are ignored.
+Each card links to the lab (``lab.html#model=...&target=...&image=...``, the tile's grey levels
+read back from its sprite as base64url when the link is hovered, focused or followed).
 """
 
 from __future__ import annotations
