@@ -616,8 +616,10 @@
     $('sevals').textContent = s.evaluations.toLocaleString('en');
     $('sconf').textContent = s.conf.toPrecision(6);
     $('srate').textContent = s.busy > 0 ? Math.round(1000 * s.evaluations / s.busy).toLocaleString('en') : '–';
-    const y = Float32Array.from(s.net.run(s.best, 0));
-    bars($('sbars'), y, s.target);
+    if (s.shownStep !== s.step) { // a CNN pass costs ~20 ms: once a step, not once a slice
+      bars($('sbars'), Float32Array.from(s.net.run(s.best, 0)), s.target);
+      s.shownStep = s.step;
+    }
     drawPlot(s);
   }
   function drawPlot(s) {
