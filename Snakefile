@@ -18,6 +18,7 @@ include: "workflow/rules/benchmark.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/explorer.smk"
+include: "workflow/rules/lab.smk"
 
 
 rule all:
@@ -26,3 +27,4 @@ rule all:
         REPORT_HTML,
         REPORT_PDF,
         f"{R}/report/explorer.html",
+        f"{R}/report/lab.html",

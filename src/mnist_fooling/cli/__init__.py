@@ -17,6 +17,7 @@ from . import (
     eleventh,
     evaluate,
     fooling,
+    lab,
     pca,
     report,
     train,
@@ -36,6 +37,7 @@ STAGES = (
     benchmark,
     report,
     classify,
+    lab,
 )
 
 # Arguments that name files a command reads: checked before any heavy import, so a wrong path

@@ -8,6 +8,8 @@ cards. The URL fragment holds the filters, so that the report can link to a filt
 optional: ``model``, ``method``, ``digit`` (0-9), ``converged`` (1 or 0) and ``sort``
 (``confidence`` highest first, ``confidence_asc``, ``evaluations`` fewest first,
 ``evaluations_desc``; the search order without it). Unknown values are ignored.
+Each card links to the lab (``lab.html#model=...&target=...&image=...``, the tile's grey levels
+read back from its sprite as base64url when the link is hovered, focused or followed).
 """
 
 from __future__ import annotations
@@ -312,6 +314,7 @@ background:#fff}
 #count{margin-left:auto;font-weight:600;font-variant-numeric:tabular-nums;padding-bottom:5px}
 main{padding:16px 20px 28px}
 #grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:12px}
+a.lab{font-size:.85em}
 .card{display:grid;grid-template-columns:112px 1fr;gap:8px 12px;padding:10px;background:#fff;
 border:1px solid var(--line);border-radius:8px;font-variant-numeric:tabular-nums}
 .img{width:112px;height:112px;image-rendering:pixelated;background-repeat:no-repeat;
@@ -441,7 +444,10 @@ _JS = """'use strict';
       <div class="tgt"><span class="digit">${im.target}</span><span>
         <span class="conf">${pct(im.confidence)}</span><br>
         <span class="lbl">output for ${im.target}</span></span></div>
-      <div class="tags">${tag}<br>${num(im.evaluations)} evaluations${extras}</div></div>
+      <div class="tags">${tag}<br>${num(im.evaluations)} evaluations${extras}</div>
+      <a class="lab" data-i="${im.i}"
+        href="lab.html#model=${encodeURIComponent(im.model)}&target=${im.target}">open in the
+        lab</a></div>
       <div class="outs" title="outputs for 0-9">${bars}</div><div class="ticks">${ticks}</div>
       ${xfer ? `<div class="xfer"><span class="m">other model</span><span class="m">output
         for ${im.target}</span><span class="m">top class</span>${xfer}</div>` : ''}</article>`;
@@ -460,6 +466,47 @@ _JS = """'use strict';
 
   for (const k in F) F[k].addEventListener('change', () => { writeHash(); apply(); });
   $('more').addEventListener('click', more);
+
+  // "open in the lab": the tile's 784 grey levels, read back from the sprite, go into the
+  // link as base64url (lab.html#model=...&target=...&image=...).
+  const sheets = {};
+  function tilePixels(im) {
+    const s = sprite[im.model + '/' + im.method];
+    const el = document.querySelector('.s' + s.k);
+    const src = getComputedStyle(el).backgroundImage.slice(4, -1).replace(/^"|"$/g, '');
+    const img = sheets[s.k] || (sheets[s.k] = new Image());
+    if (!img.src) img.src = src;
+    return img.decode().then(() => {
+      const c = document.createElement('canvas');
+      c.width = c.height = 28;
+      const g = c.getContext('2d');
+      g.drawImage(img, -(im.tile % s.cols) * 28, -Math.floor(im.tile / s.cols) * 28);
+      const d = g.getImageData(0, 0, 28, 28).data;
+      let bin = '';
+      for (let i = 0; i < 784; i++) bin += String.fromCharCode(255 - d[4 * i]); // ink = 1
+      return btoa(bin).replace(/[+]/g, '-').replace(/[/]/g, '_').replace(/=+$/, '');
+    });
+  }
+  function labLink(a) {
+    if (a.dataset.ready) return Promise.resolve(a.href);
+    const im = images[+a.dataset.i];
+    return tilePixels(im).then((b64) => {
+      a.href = 'lab.html#model=' + encodeURIComponent(im.model) + '&target=' + im.target +
+        '&image=' + b64;
+      a.dataset.ready = '1';
+      return a.href;
+    });
+  }
+  const labTarget = (e) => e.target.closest && e.target.closest('a.lab');
+  $('grid').addEventListener('pointerover', (e) => { const a = labTarget(e); if (a) labLink(a); });
+  $('grid').addEventListener('focusin', (e) => { const a = labTarget(e); if (a) labLink(a); });
+  $('grid').addEventListener('click', (e) => {
+    const a = labTarget(e);
+    if (!a || a.dataset.ready) return;
+    e.preventDefault();
+    labLink(a).then((href) => { location.href = href; });
+  });
+  window.explorerLabLink = labLink;
   window.addEventListener('hashchange', () => { readHash(); apply(); });
   readHash();
   apply();
