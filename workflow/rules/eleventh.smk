@@ -47,7 +47,9 @@ rule fool_eleventh:
     resources:
         gpu=1,
     params:
-        search=json.dumps(config["fooling"]["methods"][ELEVENTH["method"]], sort_keys=True),
+        search=json.dumps(
+            config["fooling"]["methods"][ELEVENTH["method"]], sort_keys=True
+        ),
         runs=ELEVENTH["runs_per_digit"],
         seed=config["seed"],
         model=ELEVENTH["model"],

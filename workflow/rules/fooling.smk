@@ -94,7 +94,9 @@ rule sweep:
     params:
         model=lambda w: SWEEPS[w.sweep]["model"],
         # Sorted: the order of keys in a config file is not a change (the grid's order is).
-        search=lambda w: json.dumps(config["fooling"]["methods"][w.sweep], sort_keys=True),
+        search=lambda w: json.dumps(
+            config["fooling"]["methods"][w.sweep], sort_keys=True
+        ),
         grid=lambda w: json.dumps(SWEEPS[w.sweep]["grid"]),
         runs=lambda w: SWEEPS[w.sweep]["runs_per_digit"],
         seed=config["seed"],
