@@ -113,7 +113,7 @@ start() {
     if [ -s "$CLUSTER_DIR/slurmctld.pid" ] && kill -0 "$(cat "$CLUSTER_DIR/slurmctld.pid")" 2>/dev/null; then
         die "a cluster from $CLUSTER_DIR is already running (tools/cluster/slurm.sh stop)"
     fi
-    rm -rf "$CLUSTER_DIR"/state "$CLUSTER_DIR"/spool
+    rm -rf "$CLUSTER_DIR"/state "$CLUSTER_DIR"/spool "$CLUSTER_DIR"/log
     write_conf
     start_munge
     slurmctld -i
