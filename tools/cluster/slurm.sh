@@ -17,6 +17,7 @@
 set -euo pipefail
 
 CLUSTER_DIR=${CLUSTER_DIR:-/tmp/mnist-fooling-slurm}
+export PATH=$PATH:/usr/sbin:/sbin
 CONF=/etc/slurm/slurm.conf
 NODE=mnistnode
 PACKAGES=(slurmctld slurmd slurm-client munge)
@@ -29,11 +30,9 @@ die() {
 install_missing() {
     local missing=()
     for bin in slurmctld slurmd sbatch squeue munged; do
-        command -v "$bin" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin command -v "$bin" >/dev/null 2>&1 ||
-            missing+=("$bin")
+        command -v "$bin" >/dev/null 2>&1 || missing+=("$bin")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
-    [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}; run as root or: apt-get install ${PACKAGES[*]}"
     command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get to install ${PACKAGES[*]}"
     echo "slurm.sh: installing ${PACKAGES[*]} with apt-get"
     apt-get update -qq
@@ -109,7 +108,6 @@ start_munge() {
 
 start() {
     install_missing
-    export PATH=$PATH:/usr/sbin
     if [ -s "$CLUSTER_DIR/slurmctld.pid" ] && kill -0 "$(cat "$CLUSTER_DIR/slurmctld.pid")" 2>/dev/null; then
         die "a cluster from $CLUSTER_DIR is already running (tools/cluster/slurm.sh stop)"
     fi
@@ -147,7 +145,6 @@ stop_pid() { # name, pid file: stop the process we started, wait for it to go
 }
 
 stop() {
-    export PATH=$PATH:/usr/sbin
     if [ -s "$CLUSTER_DIR/slurmctld.pid" ] && kill -0 "$(cat "$CLUSTER_DIR/slurmctld.pid")" 2>/dev/null; then
         scancel --full --partition=debug 2>/dev/null || true
     fi
@@ -161,6 +158,13 @@ stop() {
     fi
     echo "slurm.sh: cluster stopped"
 }
+
+# The daemons, /etc/slurm and the packages need root: through sudo when it asks no password.
+if [ "$(id -u)" -ne 0 ] && { [ "${1:-}" = start ] || [ "${1:-}" = stop ]; }; then
+    command -v sudo >/dev/null && sudo -n true 2>/dev/null ||
+        die "needs root (or sudo without a password) to $1 the cluster"
+    exec sudo -n env PATH="$PATH" CLUSTER_DIR="$CLUSTER_DIR" "$0" "$@"
+fi
 
 case ${1:-} in
 start) start ;;
