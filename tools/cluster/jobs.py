@@ -17,7 +17,10 @@ from collections import Counter
 from pathlib import Path
 
 SUBMITTED = re.compile(r"has been submitted with SLURM jobid (\d+) \(log: \S*?slurm_logs/([^/]+)/")
-ALLOCATED = re.compile(r"\[(\S+)\] sched: Allocate JobId=(\d+)")
+# The main scheduler logs "sched: Allocate JobId=N", the backfill one "... Started JobId=N".
+ALLOCATED = re.compile(
+    r"\[(\S+)\] (?:sched: Allocate JobId=|sched/backfill: _start_job: Started JobId=)(\d+)"
+)
 EXITED = re.compile(r"\[(\S+)\] _job_complete: JobId=(\d+) WEXITSTATUS (\d+)")
 
 
