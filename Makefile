@@ -15,12 +15,14 @@ else
 SNAKEMAKE_PROFILE := --profile profiles/$(PROFILE)
 endif
 
-.PHONY: report test lint pytest venv clean help reliability
+.PHONY: report test lint pytest venv clean help reliability cluster-test site
 
 help:
 	@echo "make report [PROFILE=test|quick|default|paper]  reproduce the report into results/<profile>/"
 	@echo "make test                                        lint + unit and end-to-end tests"
 	@echo "make reliability [TRIALS=10]                     kill-and-resume and bad-input checks"
+	@echo "make cluster-test                                the test profile through a one-node SLURM cluster"
+	@echo "make site [PROFILE=...]                          results/<profile>/site: the pages GitHub Pages serves"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +42,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/snakefmt --check Snakefile workflow
 	$(BIN)/snakemake --lint -n
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q --durations=15
@@ -51,6 +54,17 @@ test: lint pytest
 TRIALS ?= 10
 reliability: $(STAMP)
 	$(BIN)/python tools/reliability.py --trials $(TRIALS) --out results/reliability
+
+# A real one-node SLURM cluster on this machine (installs slurm + munge with apt when missing,
+# needs root): the test profile locally and through `snakemake --executor slurm`, compared byte
+# for byte; the cluster is stopped on every exit. See tools/cluster/.
+cluster-test: $(STAMP)
+	tools/cluster/cluster-test.sh
+
+# The published site: the report (HTML, PDF), the explorer and every page or image they link,
+# in results/<profile>/site/ (index.html opens the report); fails on any dead relative link.
+site: report
+	$(BIN)/python tools/site/assemble.py results/$(PROFILE)/report results/$(PROFILE)/site
 
 clean:
 	rm -rf results logs .snakemake

@@ -3,12 +3,16 @@
 ``dump_dom`` returns the DOM after the page's scripts ran, ``evaluate`` the value of a
 script run in the loaded page at a given window size, ``screenshot`` writes a PNG. All need
 chromium (``apt-get install chromium``): check ``chromium()`` first and skip when it is None.
+Under ``CI=true`` a missing browser is a failure instead: ``chromium()`` fails the test (or
+the module that asks at import) rather than letting it skip, so CI cannot pass without
+opening the pages (``.ci/run`` installs chromium when it is missing).
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -21,10 +25,18 @@ _RESULT = re.compile(r'<pre id="browser-result">(.*?)</pre>', re.DOTALL)
 
 
 def chromium() -> str | None:
-    """Path of a chromium-like browser on PATH, or None."""
+    """Path of a chromium-like browser on PATH, or None (a test failure under ``CI=true``)."""
     for name in NAMES:
         if found := shutil.which(name):
             return found
+    if os.environ.get("CI") == "true":
+        import pytest
+
+        pytest.fail(
+            f"CI=true and no browser on PATH ({', '.join(NAMES)}): the browser tests must run;"
+            " apt-get install chromium (.ci/run does)",
+            pytrace=False,
+        )
     return None
 
 
