@@ -25,11 +25,12 @@ JOB = re.compile(r"^(?:local)?rule (\w+):\n(.*?)(?=^\S|\Z)", re.M | re.S)
 
 
 def dry_run(*profile_args: str) -> dict[str, dict[str, str]]:
-    """rule -> its resources as a dry run prints them (the first job of each rule)."""
+    """rule -> its resources as a forced dry run prints them (the first job of each rule;
+    forced, so what this checkout has already built does not matter)."""
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     env.pop("PYTHONPATH", None)
     done = subprocess.run(
-        [sys.executable, "-m", "snakemake", *profile_args, "-n"],
+        [sys.executable, "-m", "snakemake", *profile_args, "-n", "--forceall"],
         cwd=ROOT,
         env=env,
         capture_output=True,
