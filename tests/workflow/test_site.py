@@ -121,16 +121,19 @@ def test_the_actions_workflow_publishes_the_folder_make_site_writes():
     assert "tools/site/assemble.py results/$(PROFILE)/report results/$(PROFILE)/site" in makefile
 
 
-def _built_sites() -> list[Path]:
-    return sorted(p for p in (ROOT / "results").glob("*/site") if (p / "index.html").is_file())
-
-
-@pytest.mark.skipif(not _built_sites(), reason="no results/<profile>/site: run make site first")
-@pytest.mark.parametrize("site", _built_sites(), ids=lambda p: p.parent.name)
-def test_every_relative_link_and_image_of_a_built_site_resolves(site):
-    assert {"index.html", "report.html", "report.pdf", "explorer.html"} <= {
-        p.name for p in site.iterdir()
-    }
+@pytest.mark.e2e
+def test_the_site_of_the_test_run_has_every_page_and_no_dead_link(test_run, tmp_path):
+    """The site assembled from the end-to-end run's report: every page the report links is
+    there (the explorer, the lab) and every relative link and image resolves."""
+    site = tmp_path / "site"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "site" / "assemble.py"),
+         str(test_run["results"] / "report"), str(site)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    names = {p.name for p in site.iterdir()}
+    assert {"index.html", "report.html", "report.pdf", "explorer.html", "lab.html"} <= names
     assert assemble.dead_links(site) == []
 
 
