@@ -8,7 +8,7 @@ compared with its two timing tables cut out (``MASKED``). Prints one line per di
 summary; exit code 0 when they match, 1 when not, 2 for a missing folder.
 
 The exclusions were measured: two local CPU runs of the `test` profile, from two copies of the
-checkout, differ in exactly six of their 149 files: these five, left out, and report.html,
+checkout, differ in exactly six of their files: these five, left out, and report.html,
 compared masked; the other 143 are identical. logs/ (with the benchmarks) is not compared.
 """
 
