@@ -398,6 +398,7 @@ def fooling_variables(runs: pd.DataFrame, budget: pd.DataFrame, config: dict, ml
     reps = replicate_runs(runs)
     counts = reps.groupby(["model", "method"]).size() // 10
     extra = runs[runs.extra.astype(bool)].groupby(["model", "method"]).size()
+    other, reach = _other_outputs(mlp_genetic)  # the MLP's genetic file, read once
     out = dict(
         runs={
             m: {meth: int(c) for (mm, meth), c in counts.items() if mm == m}
@@ -406,8 +407,8 @@ def fooling_variables(runs: pd.DataFrame, budget: pd.DataFrame, config: dict, ml
         extra_twos={f"{m}_{meth}": int(c) for (m, meth), c in extra.items()},
         total_runs=f"{len(runs):,}",
         genetic_tol=str(config["fooling"]["methods"].get("genetic", {}).get("tol", "not run")),
-        other_outputs=_other_outputs(mlp_genetic)[0],
-        other_outputs_reach=_other_outputs(mlp_genetic)[1],
+        other_outputs=other,
+        other_outputs_reach=reach,
     )
     cnn = budget[(budget.model == "cnn") & np.isfinite(budget["median"])] if len(budget) else budget
     if len(cnn):
