@@ -108,14 +108,26 @@ def test_d5_hill_climbing_usually_reaches_099(k, expected, note):
 
 
 @pytest.mark.parametrize(
-    ("stuck", "expected"),
-    [(0, N), (1, R), (5, R), (6, P), (10, P)],
+    ("stuck", "n", "expected", "note"),
+    [
+        (0, 10, N, True),  # n = 10 cannot tell 0% from 5%
+        (1, 200, N, False),  # one stuck run in 200 is not "sometimes"
+        (9, 200, N, True),
+        (10, 200, R, True),  # 5%: the boundary
+        (1, 10, R, True),
+        (5, 10, R, True),
+        (100, 200, R, True),  # 50%: the upper boundary
+        (6, 10, P, True),
+        (200, 200, P, False),
+    ],
 )
-def test_d7_sometimes_stuck_in_local_optima(stuck, expected):
-    outcome = ["stuck"] * stuck + ["budget"] * (10 - stuck)
-    got = seed003.d7(hill(np.zeros(10), outcome=outcome))
-    assert got["verdict"] == expected and got["value"] == pct(stuck / 10, 0)
-    assert f"{outcome.count('budget')}/10 more ran out of iterations" in got["measured"]
+def test_d7_sometimes_stuck_in_local_optima(stuck, n, expected, note):
+    outcome = ["stuck"] * stuck + ["budget"] * (n - stuck)
+    got = seed003.d7(hill(np.zeros(n), outcome=outcome))
+    assert got["verdict"] == expected and got["value"] == pct(stuck / n, 0)
+    assert f"{n - stuck}/{n} more ran out of iterations" in got["measured"]
+    assert (TOO_SMALL in got["measured"]) == note
+    assert "5%–50%" in got["criterion"]
 
 
 def d8_runs(k9: int, k7: int, k_rest: int, n: int = 20) -> pd.DataFrame:
