@@ -15,7 +15,7 @@ from mnist_fooling.claims import (
     seed003,
     verdict_counts,
 )
-from mnist_fooling.claims.common import found, verdict_span
+from mnist_fooling.claims.common import Claim, found, verdict_span
 from tests.claims.builders import REGISTRY, M, N, P, R, own_row, pca_accuracy
 from tests.conftest import ROOT
 
@@ -65,13 +65,23 @@ def test_claims_table_rejects_a_row_without_a_column():
 
 def test_verdict_counts_and_labels():
     table = claims_table([own_row("X1", R), own_row("X2", R), own_row("X3", N), own_row("C1", P)])
-    assert verdict_counts(table) == dict(
-        reproduced=2, partly=1, not_reproduced=1, not_yet_measured=len(REGISTRY) - 1
+    assert verdict_counts(table) == dict(  # the sources' claims: C15 and the X rows apart
+        reproduced=0, partly=1, not_reproduced=0, not_yet_measured=len(REGISTRY) - 2
     )
+    assert verdict_counts(table, ("code", "ours")) == dict(
+        reproduced=2, partly=0, not_reproduced=1, not_yet_measured=1
+    )
+    kinds = table.set_index("id").kind
+    assert (kinds["C15"], kinds["X1"], kinds["D7"]) == ("code", "ours", "source")
     labels = labelled(table).set_index("id").verdict
     assert labels["X3"] == "[not reproduced]{.verdict .v-not-reproduced}"
     assert labels["C2"] == "[not yet measured]{.verdict .v-not-measured}"
     assert labels["C1"] == "[partly]{.verdict .v-partly}"
+
+
+def test_a_claim_of_an_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match="claim Z1: unknown kind 'guess'"):
+        Claim("Z1", "seed 000", "t", "s", "v", "sec-intro", kind="guess")
 
 
 def test_claim_row_and_found():

@@ -81,9 +81,14 @@ def test_claims_and_glance_markdown():
     assert len(claims_markdown(claims, "ours").splitlines()) == 3
     assert claims_markdown(claims, "nobody") == "No claims from this source.\n"
     glance = glance_markdown(claims).splitlines()[2:]
-    assert len(glance) == len(REGISTRY) + 1
+    assert len(glance) == len(REGISTRY) - 1  # the sources' claims: C15 is about the code
     assert glance[2] == ("| [C3](#sec-pca) | ours | — | 1 | [partly]{.verdict .v-partly} |")
-    assert glance[-1].startswith("| [X1](#sec-fooling) | ours |")
+    assert not any(row.startswith(("| [X1]", "| [C15]")) for row in glance)
+    others = glance_markdown(claims, ("code", "ours")).splitlines()
+    assert others[0].endswith("| what it is |") and len(others) == 2 + 2
+    assert others[2].startswith("| [C15](#sec-variogram) |") and "source's code" in others[2]
+    assert others[3].startswith("| [X1](#sec-fooling) | ours |") and "our own" in others[3]
+    assert glance_markdown(claims, ("nothing",)) == "None in this run.\n"
 
 
 def config(n_train=None) -> dict:
@@ -130,10 +135,13 @@ def test_write_report_inputs_gathers_claims_tables_and_counts(tmp_path):
     )
     assert list(claims.id) == REGISTRY + ["X1"]
     variables = yaml.safe_load((out / "_variables.yml").read_text())
+    # The headline counts the sources' claims only: X1 (ours) and C15 (the code) are apart.
     assert variables["claims"] == dict(
-        reproduced=1, partly=0, not_reproduced=1, not_yet_measured=len(REGISTRY) - 1
+        reproduced=1, partly=0, not_reproduced=0, not_yet_measured=len(REGISTRY) - 2
     )
-    assert variables["n_claims"] == 26 and variables["n_train"] == "3,000"
+    assert variables["others"] == dict(reproduced=0, partly=0, not_reproduced=1, not_yet_measured=1)
+    assert variables["n_claims"] == 24 and variables["n_others"] == 2
+    assert variables["n_train"] == "3,000"
     assert (variables["profile"], variables["seed"]) == ("default", 20151112)
     assert variables["git_commit"] == "unknown" and variables["extra"] == dict(v=1)
     assert (out / "_sections.qmd").read_text() == "{{< include sections/extra.qmd >}}\n"
@@ -148,7 +156,9 @@ def test_write_report_inputs_gathers_claims_tables_and_counts(tmp_path):
     assert "[X1]{#claim-x1}" in ours and "[not reproduced]{.verdict .v-not-reproduced}" in ours
     glance = (tables / "glance.md").read_text()
     assert "| [C1](#sec-models) | MLP accuracy | ≈98% | 97.9% | [reproduced]{" in glance
-    assert "| [X1](#sec-fooling) |" in glance and len(glance.splitlines()) == 2 + 26
+    assert "| [X1](#sec-fooling) |" not in glance and len(glance.splitlines()) == 2 + 24
+    others = (tables / "glance_others.md").read_text()
+    assert "| [X1](#sec-fooling) |" in others and "| [C15](#sec-variogram) |" in others
     assert "| train | 2.5 | 100 |" in (tables / "benchmarks.md").read_text()
     assert yaml.safe_load((tables / "config.md").read_text().strip("`\n").removeprefix("yaml\n"))[
         "data"

@@ -10,9 +10,18 @@ from __future__ import annotations
 import pandas as pd
 
 from . import nguyen, seed000, seed003
-from .common import NOT_MEASURED, VERDICTS, Claim, pct, verdict_span
+from .common import KINDS, NOT_MEASURED, VERDICTS, Claim, pct, verdict_span
 
-__all__ = ["CLAIMS", "NOT_MEASURED", "VERDICTS", "Claim", "claim_row", "claims_table", "pct"]
+__all__ = [
+    "CLAIMS",
+    "KINDS",
+    "NOT_MEASURED",
+    "VERDICTS",
+    "Claim",
+    "claim_row",
+    "claims_table",
+    "pct",
+]
 
 CLAIMS: dict[str, Claim] = {c.id: c for c in seed000.CLAIMS + seed003.CLAIMS + nguyen.CLAIMS}
 COLUMNS = (
@@ -47,7 +56,8 @@ def claim_row(claim_id: str, measured: dict | None) -> dict | None:
 
 def claims_table(rows: list[dict]) -> pd.DataFrame:
     """Every registered claim in order, measured or "not yet measured", then any other claim
-    rows the fragments brought (our own findings, self-described)."""
+    rows the fragments brought (our own findings, self-described); the column ``kind`` says
+    which rows are the sources' claims (:data:`KINDS`)."""
     by_id = {}
     for row in rows:
         short = sorted(set(COLUMNS) - set(row))
@@ -65,12 +75,14 @@ def claims_table(rows: list[dict]) -> pd.DataFrame:
     bad = set(frame.verdict) - set(VERDICTS)
     if bad:
         raise ValueError(f"unknown verdicts {sorted(bad)}")
-    return frame[list(COLUMNS)]
+    kind = [CLAIMS[i].kind if i in CLAIMS else "ours" for i in frame.id]
+    return frame[list(COLUMNS)].assign(kind=kind)
 
 
-def verdict_counts(table: pd.DataFrame) -> dict:
-    """``{reproduced: n, partly: n, not_reproduced: n, not_yet_measured: n}``."""
-    counts = table.verdict.value_counts()
+def verdict_counts(table: pd.DataFrame, kinds: tuple[str, ...] = ("source",)) -> dict:
+    """``{reproduced: n, partly: n, not_reproduced: n, not_yet_measured: n}`` over the rows of
+    ``kinds`` (by default the sources' own claims: the headline)."""
+    counts = table[table.kind.isin(kinds)].verdict.value_counts()
     return {v.replace(" ", "_"): int(counts.get(v, 0)) for v in VERDICTS}
 
 

@@ -17,10 +17,18 @@ VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED, NOT_MEASURED)
 FOOLED = 0.9999  # the posts' fooling level: a target output above 99.99%
 
 
+# What a row of the claims table is: the headline counts the sources' own claims only.
+KINDS = {
+    "source": "a claim the source makes",
+    "code": "about the source's code (our reading of it, not a claim the source makes)",
+    "ours": "our own finding",
+}
+
+
 @dataclass(frozen=True)
 class Claim:
-    """A claim of a source: id, source, wording, a few words for the summary, its value, and
-    the report section that holds the evidence."""
+    """A claim of a source: id, source, wording, a few words for the summary, its value, the
+    report section that holds the evidence, and its kind (:data:`KINDS`)."""
 
     id: str
     source: str
@@ -28,6 +36,11 @@ class Claim:
     short: str
     seed_value: str
     section: str
+    kind: str = "source"
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"claim {self.id}: unknown kind {self.kind!r}; one of {list(KINDS)}")
 
 
 def found(*, value: str, measured: str, criterion: str, verdict: str) -> dict:

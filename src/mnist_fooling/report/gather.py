@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ..claims import claims_table, verdict_counts
+from ..claims import KINDS, claims_table, verdict_counts
 from ..claims.common import verdict_span
 from ..core.io import write_text
 from ..core.tables import markdown_table
@@ -37,6 +37,7 @@ PACKAGES = (
     "pypandoc-binary",
     "mnist-fooling",
 )
+OTHER_KINDS = ("code", "ours")  # rows listed apart from the headline
 SOURCES = {
     "seed 000": "seed000",
     "seed 003": "seed003",
@@ -186,17 +187,22 @@ def claims_markdown(claims: pd.DataFrame, source: str) -> str:
     )
 
 
-def glance_markdown(claims: pd.DataFrame) -> str:
-    """One line per claim: id (linking to its evidence), a few words, both values, verdict."""
-    view = claims.assign(
-        id=[f"[{i}](#{s})" for i, s in zip(claims.id, claims.section, strict=True)],
-        verdict=claims.verdict.map(verdict_span),
+def glance_markdown(claims: pd.DataFrame, kinds: tuple[str, ...] = ("source",)) -> str:
+    """One line per claim of ``kinds``: id (linking to its evidence), a few words, both values,
+    verdict; rows that are not the sources' claims also say what they are."""
+    rows = claims[claims.kind.isin(kinds)]
+    if rows.empty:
+        return "None in this run.\n"
+    view = rows.assign(
+        id=[f"[{i}](#{s})" for i, s in zip(rows.id, rows.section, strict=True)],
+        verdict=rows.verdict.map(verdict_span),
+        kind=rows.kind.map(KINDS),
     )
-    return markdown_table(
-        view,
-        dict(id="id", short="claim", seed_value="source", value="here", verdict="verdict"),
-        widths=[4, 24, 12, 14, 10],
-    )
+    columns = dict(id="id", short="claim", seed_value="source", value="here", verdict="verdict")
+    widths = [4, 24, 12, 14, 10]
+    if set(kinds) != {"source"}:
+        columns, widths = dict(columns, kind="what it is"), [4, 20, 8, 12, 10, 16]
+    return markdown_table(view, columns, widths=widths)
 
 
 def write_report_inputs(
@@ -221,11 +227,14 @@ def write_report_inputs(
         n_train=f"{config['data']['n_train']:,}" if config["data"]["n_train"] else "50,000",
         git_commit=git_commit(repo),
         claims=verdict_counts(claims),
-        n_claims=len(claims),
+        n_claims=int((claims.kind == "source").sum()),
+        others=verdict_counts(claims, OTHER_KINDS),
+        n_others=int(claims.kind.isin(OTHER_KINDS).sum()),
     )
     gather(frags, out_dir=out_dir, base_variables=base, sections=sections)
     tables = {
         "glance.md": glance_markdown(claims),
+        "glance_others.md": glance_markdown(claims, OTHER_KINDS),
         "benchmarks.md": markdown_table(
             benchmark_table(benchmarks),
             dict(job="job", seconds="seconds", max_rss_mb="peak RSS (MB)"),

@@ -147,5 +147,6 @@ CLAIMS = [
         "variogram lag bug matters",
         "code",
         "sec-variogram",
+        kind="code",
     ),
 ]
