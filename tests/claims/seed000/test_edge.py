@@ -135,19 +135,21 @@ def test_c12_bordered_twos_correct(parts, expected, note):
     assert "20 px" in got["measured"]
 
 
-def scrambled(parts, misread: int = 5) -> dict:
+def scrambled(parts, misread: int = 5, unsure: int = 5) -> dict:
     """Digits read correctly when clean (true-class output 100%), then scrambled: ``parts`` of
-    (count, true-class output after); ``misread`` digits wrong when clean (never counted)."""
+    (count, true-class output after); ``misread`` digits wrong when clean, ``unsure`` ones right
+    but at 40% (neither counted)."""
     n = sum(k for k, _ in parts)
-    labels = np.arange(n + misread) % 10
-    after = np.concatenate([np.full(k, v) for k, v in parts] + [np.zeros(misread)])
-    clean_top = np.concatenate([labels[:n], (labels[n:] + 1) % 10])
-    ones = np.ones(n + misread, np.float32)
+    labels = np.arange(n + misread + unsure) % 10
+    after = np.concatenate([np.full(k, v) for k, v in parts] + [np.zeros(misread + unsure)])
+    clean_top = np.concatenate([labels[:n], (labels[n : n + misread] + 1) % 10, labels[-unsure:]])
+    clean_true = np.concatenate([np.ones(n + misread), np.full(unsure, 0.4)]).astype(np.float32)
+    ones = np.ones(n + misread + unsure, np.float32)
     # The top class changes exactly where the true output falls below 50%.
     noisy_top = np.where(after < 0.5, (labels + 1) % 10, labels)
     return outputs(
         labels,
-        clean=(clean_top, ones, ones),
+        clean=(clean_top, ones, clean_true),
         scrambled=(noisy_top, ones, after.astype(np.float32)),
     )
 
