@@ -131,3 +131,12 @@ def test_run_edge_is_deterministic(tmp_path, mnist_npz):
     run_small_edge(tmp_path, mnist_npz, tmp_path / "b")
     for name in ("border.csv", "outputs.npz", "examples.npz"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_plot_edge_writes_every_figure(tmp_path, mnist_npz):
+    from mnist_fooling.stages.edge.figures import plot_edge
+
+    run_small_edge(tmp_path, mnist_npz, tmp_path / "edge")
+    plot_edge(edge_dir=tmp_path / "edge", out_dir=tmp_path / "figures")
+    names = ("curves", "sizes", "border", "drawn", "scramble", "frame")
+    assert all((tmp_path / "figures" / f"edge_{n}.png").stat().st_size > 0 for n in names)
