@@ -239,7 +239,37 @@ def edge_inputs(d: Path) -> dict[str, Path]:
         shift=write(d / "shift.csv", shift),
         border=write(d / "border.csv", border),
         drawn=write(d / "drawn.csv", drawn),
+        outputs=edge_outputs(d / "outputs.npz"),
     )
+
+
+def edge_outputs(path: Path) -> Path:
+    """``outputs.npz``: 100 digits, ten of each; every model calls the frame-filling '2's '5'
+    at 99.95%, the '9's '3' at 60%, the bordered '2's '2' at 90%, and scrambling lowers every
+    true-class output from 99% to 30%."""
+    labels = np.arange(100) % 10
+    m = len(MODELS)
+
+    def tile(values):
+        return np.tile(np.asarray(values), (m, 1))
+
+    frame_top = np.where(labels == 2, 5, np.where(labels == 9, 3, labels))
+    frame_p1 = np.where(labels == 2, 0.9995, np.where(labels == 9, 0.6, 0.9))
+    ones = np.ones(100)
+    np.savez(
+        path,
+        models=np.array(list(MODELS)),
+        labels=labels,
+        frame_size=np.array(28),
+        bordered_size=np.array(20),
+        scramble_box=np.array(20),
+        clean_top=tile(labels), clean_p1=tile(0.99 * ones), clean_true=tile(0.99 * ones),
+        frame_top=tile(frame_top), frame_p1=tile(frame_p1), frame_true=tile(0.1 * ones),
+        bordered_top=tile(labels), bordered_p1=tile(0.9 * ones), bordered_true=tile(0.9 * ones),
+        scrambled_top=tile(labels), scrambled_p1=tile(0.3 * ones),
+        scrambled_true=tile(0.3 * ones),
+    )  # fmt: skip
+    return path
 
 
 def eleventh_inputs(d: Path) -> dict[str, Path]:
@@ -430,6 +460,10 @@ def test_edge_fragment(tmp_path):
     drawn = table_rows(frag["tables"]["drawn"])
     assert len(drawn) == 2 * 2 * 3  # '2' and '9', two sizes, three styles
     assert drawn[0][3:] == ["'5' 99.95%, '3' 0.04%"] * 3  # a large '2' on each model
+    real = table_rows(frag["tables"]["real"])
+    assert [r[0] for r in real] == ["softmax", "mlp", "cnn"]
+    assert real[1][1:] == ["100.0% (10/10)", "100.0% (10/10)", "0.0% (0/10)", "0.0% (0/10)",
+                           "0.0% (0/10)", "100.0% (100/100)", "69.0"]  # fmt: skip
     verdicts = {c["id"]: c["verdict"] for c in frag["claims"]}
     assert verdicts == dict(C10="reproduced", C11="not reproduced", C12="not reproduced",
                             C13="reproduced")  # fmt: skip

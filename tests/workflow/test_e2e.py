@@ -90,6 +90,7 @@ def rebuilt_claims(results: Path, workdir: Path) -> pd.DataFrame:
             shift="edge/shift.csv",
             border="edge/border.csv",
             drawn="edge/drawn.csv",
+            outputs="edge/outputs.npz",
         ),
         fooling: dict(
             runs=sorted(results.glob("fooling/*/*.csv")),

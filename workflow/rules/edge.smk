@@ -1,7 +1,16 @@
-# Drawing to the edge: digit size, translation, border noise, drawn digits (C10-C13).
+# Drawing to the edge: digit size, translation, border noise, drawn digits; the real test
+# digits' readings the verdicts of C10-C13 use.
 
 EDGE_FIGURES = [
-    f"{R}/figures/edge_{name}.png" for name in ("curves", "sizes", "border", "drawn")
+    f"{R}/figures/edge_{name}.png"
+    for name in (
+        "curves",
+        "sizes",
+        "border",
+        "drawn",
+        "scramble",
+        "frame",
+    )
 ]
 FIGURES += EDGE_FIGURES
 
@@ -17,6 +26,7 @@ rule edge:
             "shift.csv",
             "border.csv",
             "drawn.csv",
+            "outputs.npz",
             "examples.npz",
         ),
     log:
@@ -35,12 +45,17 @@ rule edge:
         sizes=" ".join(map(str, config["edge"]["sizes"])),
         shifts=" ".join(map(str, config["edge"]["shifts"])),
         borders=" ".join(map(str, config["edge"]["borders"])),
+        frame_size=config["edge"]["frame_size"],
+        bordered_size=config["edge"]["bordered_size"],
+        scramble_box=config["edge"]["scramble_box"],
         seed=config["seed"],
         out_dir=lambda w, output: Path(output[0]).parent,
     shell:
         "python -m mnist_fooling edge --data {input.data} --models {params.models}"
         " --n-images {params.n_images} --sizes {params.sizes} --shifts {params.shifts}"
-        " --borders {params.borders} --seed {params.seed} --out-dir {params.out_dir}"
+        " --borders {params.borders} --frame-size {params.frame_size}"
+        " --bordered-size {params.bordered_size} --scramble-box {params.scramble_box}"
+        " --seed {params.seed} --out-dir {params.out_dir}"
         " > {log} 2>&1"
 
 
@@ -52,6 +67,7 @@ rule plot_edge:
             "shift.csv",
             "border.csv",
             "drawn.csv",
+            "outputs.npz",
             "examples.npz",
         ),
     output:
@@ -78,6 +94,7 @@ FRAGMENTS["edge"] = dict(
         shift=f"{R}/edge/shift.csv",
         border=f"{R}/edge/border.csv",
         drawn=f"{R}/edge/drawn.csv",
+        outputs=f"{R}/edge/outputs.npz",
     ),
     config=["edge"],
 )

@@ -72,11 +72,11 @@ def test_large_version_keeps_thin_strokes_thin():
     assert (top, bottom) == (0, 27) and right - left + 1 <= 6
 
 
-def test_run_edge_writes_what_the_claims_and_the_fragment_read(tmp_path, mnist_npz):
+def run_small_edge(tmp_path, mnist_npz, out):
     keras.utils.set_random_seed(0)
     model = tmp_path / "mlp.keras"
-    save_keras_model(build_model("mlp", TrainConfig(), n_train=10), model)
-    out = tmp_path / "edge"
+    if not model.exists():
+        save_keras_model(build_model("mlp", TrainConfig(), n_train=10), model)
     run_edge(
         data=mnist_npz,
         models={"mlp": model},
@@ -84,20 +84,59 @@ def test_run_edge_writes_what_the_claims_and_the_fragment_read(tmp_path, mnist_n
         sizes=[16, 28],
         shifts=[0, 4],
         borders=[28, 20],
+        frame_size=28,
+        bordered_size=20,  # not among the sizes: scaled for the verdict alone
+        scramble_box=20,
         seed=0,
         out_dir=out,
     )
+
+
+def test_run_edge_writes_what_the_claims_and_the_fragment_read(tmp_path, mnist_npz):
+    out = tmp_path / "edge"
+    run_small_edge(tmp_path, mnist_npz, out)
     border, drawn = pd.read_csv(out / "border.csv"), pd.read_csv(out / "drawn.csv")
     assert list(border.central_box) == [28, 20] and border.top_changed[0] == 0
     assert (border.n == 20).all() and border.mean_output_change[0] == 0
     assert len(drawn) == 60 and set(drawn.columns) >= {"top1", "p1", "top2", "p2", "p_true"}
     assert (drawn.p1 >= drawn.p2).all() and (drawn.top1 != drawn.top2).all()
-    for fn in (seed000.c10, seed000.c11, seed000.c12):
-        assert fn(drawn)["verdict"] in {"reproduced", "partly", "not reproduced"}
-    assert "central 20×20" in seed000.c13(border)["measured"]
+    with np.load(out / "outputs.npz") as npz:
+        outputs = dict(npz)
+    assert list(outputs["models"]) == ["mlp"] and outputs["labels"].shape == (20,)
+    for c in ("clean", "frame", "bordered", "scrambled"):
+        assert outputs[f"{c}_top"].shape == outputs[f"{c}_true"].shape == (1, 20)
+        assert (outputs[f"{c}_p1"] >= outputs[f"{c}_true"]).all()
+    # The scrambled readings are border.csv's central box 20, the clean ones its box 28.
+    scale = pd.read_csv(out / "scale.csv")
+    right = outputs["frame_top"][0] == outputs["labels"]
+    assert right.mean() == scale[scale["size"] == 28].accuracy.iloc[0]
+    assert (outputs["scrambled_top"][0] == outputs["labels"]).mean() == border.accuracy[1]
+    for fn in (seed000.c10, seed000.c12, seed000.c13):
+        got = fn(outputs)
+        assert got is None or got["verdict"] in {"reproduced", "partly", "not reproduced"}
     inputs = {name: out / f"{name}.csv" for name in ("scale", "shift", "border", "drawn")}
+    inputs["outputs"] = out / "outputs.npz"
     frag = build_fragment("edge", inputs, {"edge": {"n_images": 20}})
-    assert [c["id"] for c in frag["claims"]] == ["C10", "C11", "C12", "C13"]
+    assert {"C13"} <= {c["id"] for c in frag["claims"]}
     assert frag["variables"]["mlp"]["shift_max"] != "not run"
+    assert (frag["variables"]["frame_size"], frag["variables"]["scramble_box"]) == (28, 20)
     with np.load(out / "examples.npz") as npz:
         assert npz["scaled"].shape == (2, 8, 28, 28) and npz["drawn"].shape == (60, 28, 28)
+        assert len(npz["frame"]) == len(npz["frame_index"])
+        assert set(outputs["labels"][npz["frame_index"]]) <= {2, 9}
+
+
+def test_run_edge_is_deterministic(tmp_path, mnist_npz):
+    run_small_edge(tmp_path, mnist_npz, tmp_path / "a")
+    run_small_edge(tmp_path, mnist_npz, tmp_path / "b")
+    for name in ("border.csv", "outputs.npz", "examples.npz"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_plot_edge_writes_every_figure(tmp_path, mnist_npz):
+    from mnist_fooling.stages.edge.figures import plot_edge
+
+    run_small_edge(tmp_path, mnist_npz, tmp_path / "edge")
+    plot_edge(edge_dir=tmp_path / "edge", out_dir=tmp_path / "figures")
+    names = ("curves", "sizes", "border", "drawn", "scramble", "frame")
+    assert all((tmp_path / "figures" / f"edge_{n}.png").stat().st_size > 0 for n in names)

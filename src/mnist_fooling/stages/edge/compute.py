@@ -1,4 +1,5 @@
-"""Drawing to the edge (claims C10–C13): scale, translation, border noise and drawn digits."""
+"""Drawing to the edge (claims C10–C13): scale, translation, border noise and drawn digits;
+per-image readings of test digits for the verdicts."""
 
 from __future__ import annotations
 
@@ -186,6 +187,21 @@ def _accuracy_rows(out: np.ndarray, labels: np.ndarray, **keys) -> dict:
     )
 
 
+def _read(out: np.ndarray, labels: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-image top class, top output and true-class output of outputs ``(n, 10)``."""
+    top = out.argmax(axis=1)
+    rows = np.arange(len(labels))
+    return dict(
+        top=top.astype(np.int8),
+        p1=out[rows, top].astype(np.float32),
+        true=out[rows, labels].astype(np.float32),
+    )
+
+
+# The conditions the verdicts of C10–C13 read, one image set each (see run_edge).
+CONDITIONS = ("clean", "frame", "bordered", "scrambled")
+
+
 def run_edge(
     *,
     data: Path,
@@ -194,10 +210,18 @@ def run_edge(
     sizes: list[int],
     shifts: list[int],
     borders: list[int],
+    frame_size: int,
+    bordered_size: int,
+    scramble_box: int,
     seed: int,
     out_dir: Path,
 ) -> None:
-    """Run the four experiments on the first ``n_images`` test digits; write CSVs and examples."""
+    """Run the four experiments on the first ``n_images`` test digits; write CSVs and examples.
+
+    ``outputs.npz`` holds, per model and test digit, the readings (top class, top output,
+    true-class output) the verdicts use: clean, scaled to ``frame_size`` (C10, C11), scaled to
+    ``bordered_size`` (C12), noise outside the central ``scramble_box`` (C13); each ``(M, n)``.
+    """
     # Here, not at the top: the report fragment of this stage needs no TensorFlow.
     from ...core.backend import predict_batched
     from ...core.models import load_model
@@ -205,29 +229,41 @@ def run_edge(
     mnist = load_mnist(data)
     x, y = mnist.x_test[:n_images], mnist.y_test[:n_images]
     rng = np.random.default_rng(seed)
-    scaled = {s: rescale_to_box(x, s) for s in sizes}
+    # The verdicts' conditions reuse the sweep's images when they are among its values.
+    scaled = {s: rescale_to_box(x, s) for s in dict.fromkeys([*sizes, frame_size, bordered_size])}
     shifted = {("x", d): shift(x, dx=d) for d in shifts} | {
         ("y", d): shift(x, dy=d) for d in shifts
     }
-    noisy = {k: border_noise(x, k, rng=rng) for k in borders}
+    noisy = {k: border_noise(x, k, rng=rng) for k in dict.fromkeys([*borders, scramble_box])}
     drawn, drawn_meta = drawn_digits()
     scale_rows, shift_rows, border_rows, drawn_rows = [], [], [], []
+    readings = {c: [] for c in CONDITIONS}
     for name, path in models.items():
         model = load_model(path)
         clean = predict_batched(model, x)
-        for s, images in scaled.items():
-            scale_rows.append(_accuracy_rows(predict_batched(model, images), y, model=name, size=s))
+        by_size = {s: predict_batched(model, images) for s, images in scaled.items()}
+        by_box = {k: predict_batched(model, images) for k, images in noisy.items()}
+        for s in sizes:
+            scale_rows.append(_accuracy_rows(by_size[s], y, model=name, size=s))
         for (axis, d), images in shifted.items():
             shift_rows.append(
                 _accuracy_rows(predict_batched(model, images), y, model=name, axis=axis, shift=d)
             )
-        for k, images in noisy.items():
-            out = predict_batched(model, images)
+        for k in borders:
+            out = by_box[k]
             row = _accuracy_rows(out, y, model=name, central_box=k)
             # How far the outputs move: half the L1 distance (= total variation for softmax).
             row["mean_output_change"] = float(0.5 * np.abs(out - clean).sum(axis=1).mean())
             row["top_changed"] = float((out.argmax(1) != clean.argmax(1)).mean())
             border_rows.append(row)
+        outs = dict(
+            clean=clean,
+            frame=by_size[frame_size],
+            bordered=by_size[bordered_size],
+            scrambled=by_box[scramble_box],
+        )
+        for c in CONDITIONS:
+            readings[c].append(_read(outs[c], y))
         out = predict_batched(model, drawn)
         order = np.argsort(-out, axis=1)
         for i, meta in enumerate(drawn_meta.itertuples()):
@@ -248,14 +284,32 @@ def run_edge(
     write_csv(out_dir / "shift.csv", pd.DataFrame(shift_rows))
     write_csv(out_dir / "border.csv", pd.DataFrame(border_rows))
     write_csv(out_dir / "drawn.csv", pd.DataFrame(drawn_rows))
+    write_npz(
+        out_dir / "outputs.npz",
+        models=np.array(list(models)),
+        labels=y.astype(np.int8),
+        frame_size=np.array(frame_size),
+        bordered_size=np.array(bordered_size),
+        scramble_box=np.array(scramble_box),
+        **{
+            f"{c}_{key}": np.stack([r[key] for r in readings[c]])
+            for c in CONDITIONS
+            for key in ("top", "p1", "true")
+        },
+    )
     examples = np.stack([scaled[s][:8] for s in sizes])  # (sizes, 8, 28, 28)
     borders_ex = np.stack([noisy[k][:8] for k in borders])
+    # The first eight '2's and '9's filling the frame (the post's large drawings, from MNIST).
+    frame_index = np.concatenate([np.flatnonzero(y == d)[:8] for d in (2, 9)])
     write_npz(
         out_dir / "examples.npz",
         scaled=examples,
         sizes=np.array(sizes),
         border=borders_ex,
         borders=np.array(borders),
+        frame=scaled[frame_size][frame_index],
+        frame_index=frame_index,
+        scrambled=noisy[scramble_box][frame_index],
         drawn=drawn,
         drawn_digit=drawn_meta.digit.to_numpy(),
         drawn_style=drawn_meta["style"].to_numpy(),

@@ -78,22 +78,80 @@ def drawn_markdown(drawn: pd.DataFrame) -> str:
     )
 
 
+def real_digits_markdown(outputs) -> str:
+    """Each model's readings of the real test digits the verdicts of C10–C13 use."""
+    from ...claims import pct
+    from ...claims.seed000.edge import frame_counts, scramble_counts
+    from ...core.tables import markdown_table
+
+    def share(k, n):
+        return f"{pct(k / n)} ({k}/{n})" if n else "none"
+
+    rows = []
+    for model in [m for m in MODELS if m in {str(m) for m in outputs["models"]}]:
+        f, s = frame_counts(outputs, model), scramble_counts(outputs, model)
+        rows.append(
+            dict(
+                model=model,
+                five=share(f["five"], f["n_twos"]),
+                wrong=share(f["wrong_sure"], f["n_twos"]),
+                rejected=share(f["rejected"], f["n_nines"]),
+                near=share(f["near_two_pct"], f["n_nines"]),
+                bordered=share(f["bordered_sure"], f["n_twos"]),
+                below=share(s["below_half"], s["n"]),
+                drop=f"{100 * s['median_drop']:.1f}",
+            )
+        )
+    frame, bordered = int(outputs["frame_size"]), int(outputs["bordered_size"])
+    return markdown_table(
+        pd.DataFrame(rows),
+        dict(
+            model="model",
+            five=f"'2's at {frame} px: '5' >99.9%",
+            wrong=f"'2's at {frame} px: wrong >99%",
+            rejected=f"'9's at {frame} px: top <50%",
+            near=f"'9's at {frame} px: top 0.5–5%",
+            bordered=f"'2's at {bordered} px: '2' >99.99%",
+            below="scrambled: true output <50%",
+            drop="scrambled: median drop (points)",
+        ),
+    )
+
+
+def load_outputs(path: Path) -> dict:
+    """``outputs.npz`` as a dict of arrays."""
+    import numpy as np
+
+    with np.load(path) as npz:
+        return dict(npz)
+
+
 def fragment(inputs: dict[str, Path], config: dict) -> dict:
     """The report's drawing-to-the-edge section and claims C10–C13."""
     from ...claims import claim_row, seed000
 
     scale, shift_ = pd.read_csv(inputs["scale"]), pd.read_csv(inputs["shift"])
     border, drawn = pd.read_csv(inputs["border"]), pd.read_csv(inputs["drawn"])
+    outputs = load_outputs(inputs["outputs"])
     variables = edge_variables(scale=scale, shift=shift_, border=border)
     variables["n_images"] = f"{config['edge']['n_images']:,}"
+    variables.update(
+        frame_size=int(outputs["frame_size"]),
+        bordered_size=int(outputs["bordered_size"]),
+        scramble_box=int(outputs["scramble_box"]),
+    )
     claims = [
-        claim_row("C10", seed000.c10(drawn)),
-        claim_row("C11", seed000.c11(drawn)),
-        claim_row("C12", seed000.c12(drawn)),
-        claim_row("C13", seed000.c13(border)),
+        claim_row("C10", seed000.c10(outputs)),
+        claim_row("C11", seed000.c11(outputs)),
+        claim_row("C12", seed000.c12(outputs)),
+        claim_row("C13", seed000.c13(outputs)),
     ]
     return dict(
         variables=variables,
-        tables=dict(sweeps=edge_markdown(variables), drawn=drawn_markdown(drawn)),
+        tables=dict(
+            sweeps=edge_markdown(variables),
+            drawn=drawn_markdown(drawn),
+            real=real_digits_markdown(outputs),
+        ),
         claims=[c for c in claims if c],
     )
