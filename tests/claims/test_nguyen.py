@@ -47,41 +47,60 @@ def test_n1_needs_a_whole_replicate_of_map_elites():
     assert nguyen.n1(frame.assign(model="mlp")) is None and nguyen.n1(None) is None
 
 
-def eleventh_after(converged) -> pd.DataFrame:
-    return runs("cnn", "map_elites", np.arange(10), converged=np.asarray(converged, bool))
+def searches(fooled: int | None, replicates: int = 1) -> pd.DataFrame:
+    """CNN MAP-Elites searches of one round with the first ``fooled`` digits converged (None:
+    the search did not run, no rows)."""
+    if fooled is None:
+        return runs("cnn", "map_elites", np.arange(0)).assign(evaluations=0)
+    targets = np.repeat(np.arange(10), replicates)
+    return runs("cnn", "map_elites", targets, converged=targets < fooled, evaluations=400)
 
 
-SUMMARY = pd.DataFrame(
-    [
-        dict(measure="test accuracy on the digits", value=0.98, n=10000),
-        dict(measure="fooling images called 'fooling'", value=0.97, n=300),
-    ]
-)
+def retrain(n_images: int) -> pd.DataFrame:
+    row = dict(fooling_images=n_images, weight=2.0, test_accuracy=0.98, caught=0.97,
+               noise_caught=1.0)  # fmt: skip
+    return pd.DataFrame([row])
+
+
+def rounds(before: int | None, *after: int) -> pd.DataFrame:
+    """The per-round table: ``before`` digits fooled in round 0, ``after[r-1]`` in round r."""
+    from mnist_fooling.stages.eleventh.rounds import rounds_table
+
+    return rounds_table(
+        before=searches(before, replicates=2),
+        retrains=[retrain(100 * (r + 1)) for r in range(len(after))],
+        searches=[searches(k) for k in after],
+    )
 
 
 @pytest.mark.parametrize(
-    ("after", "before", "expected"),
+    ("before", "after", "expected"),
     [
-        (np.ones(10), np.ones(10), R),
-        (np.arange(10) < 3, np.ones(10), P),
-        (np.zeros(10), np.ones(10), N),  # the defence works
-        (np.zeros(10), np.arange(10) < 1, N),
-        (np.zeros(10), np.zeros(10), M),  # nothing fooled before either: no test
-        (np.arange(10) < 3, np.zeros(10), M),
-        (np.ones(10), np.zeros(10), R),
-        (np.zeros(10), None, M),  # the search did not run before retraining
+        (10, (10,), R),
+        (10, (9,), P),  # one digit short of every digit
+        (10, (1,), P),
+        (10, (0,), N),  # the defence works
+        (1, (0,), N),  # the fewest fooled before that makes it a test
+        (0, (0,), M),  # nothing fooled before either: no test
+        (0, (3,), M),
+        (0, (10,), R),
+        (None, (0,), M),  # the search did not run before retraining
+        (10, (0, 0, 10), R),  # the last round decides
+        (10, (10, 10, 0), N),
+        (10, (10, 4), P),
     ],
 )
-def test_n2_every_digit_fooled_again(after, before, expected):
-    before = None if before is None else eleventh_after(before)
-    got = nguyen.n2(before, SUMMARY, eleventh_after(after))
+def test_n2_every_digit_fooled_in_the_last_round(before, after, expected):
+    got = nguyen.n2(rounds(before, *after))
     assert got["verdict"] == expected
-    assert got["value"] == f"{int(np.sum(after))}/10 digits"
-    assert "catches 97%" in got["measured"]
+    assert got["value"] == f"{after[-1]}/10 digits"
+    assert f"after {len(after)} rounds" in got["measured"]
+    assert f"{100 * len(after):,} fooling images; it catches 97%" in got["measured"]
+    assert f"{after[-1]}/10 = " in got["measured"]  # k/n of the last round's searches
+    by_round = ", ".join(str(k) for k in (before or 0, *after))
+    assert got["measured"].endswith(f"from before retraining: {by_round})")
 
 
 def test_n2_without_the_retrained_search():
-    before = eleventh_after(np.ones(10))
-    assert nguyen.n2(before, None, eleventh_after(np.ones(10))) is None
-    assert nguyen.n2(before, SUMMARY, None) is None
-    assert nguyen.n2(before, SUMMARY, eleventh_after(np.ones(10)).iloc[:0]) is None
+    assert nguyen.n2(None) is None
+    assert nguyen.n2(rounds(10, 10).iloc[:1]) is None  # round 0 only

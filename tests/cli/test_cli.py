@@ -54,6 +54,17 @@ def fool(*extra, method="hillclimb", params=HILL):
     return args + ["--out-npz", "out.npz", "--out-csv", "out.csv", *extra]
 
 
+def retrain_eleventh(*fooling):
+    args = ["retrain-eleventh", "--model-file", "model.keras", "--fooling", *fooling]
+    args += ["--data", "mnist.npz", "--epochs", "1", "--batch-size", "5", "--learning-rate", "0.01"]
+    return args + ["--seed", "0", "--out", "out.keras", "--summary", "out.csv"]
+
+
+def eleventh_rounds(retrains, searches, before="acc.csv"):
+    args = ["eleventh-rounds", "--before", before, "--retrains", *retrains]
+    return args + ["--searches", *searches, "--out", "rounds.csv"]
+
+
 def fool_model(plan, *extra):
     args = ["fool-model", "--model", "softmax", "--model-file", "model.keras"]
     return args + [
@@ -105,6 +116,10 @@ BAD = [
         "gone.keras: model file not found",
     ),  # fmt: skip
     (["check-config", "missing.yaml"], "cannot read missing.yaml"),
+    # retrain-eleventh, eleventh-rounds
+    (retrain_eleventh("gone.npz"), "gone.npz: no such file (--fooling)"),
+    (eleventh_rounds(["acc.csv"], ["acc.csv", "acc.csv"]), "need one of each per round"),
+    (eleventh_rounds(["acc.csv"], ["gone.csv"]), "gone.csv: no such file (--searches)"),
     # fool
     (fool(method="annealing"), "--method must be one of"),
     (fool()[:2] + ["svm"] + fool()[3:], "--model must be one of"),

@@ -273,18 +273,20 @@ def edge_outputs(path: Path) -> Path:
 
 
 def eleventh_inputs(d: Path) -> dict[str, Path]:
-    summary = [
-        dict(measure="test accuracy on the digits", value=0.985, n=10000),
-        dict(measure="fooling images called 'fooling'", value=0.97, n=300),
-        dict(measure="uniform noise called 'fooling'", value=1.0, n=2000),
-    ]
+    from mnist_fooling.stages.eleventh.rounds import rounds_table
+
+    retrain = pd.DataFrame(
+        [dict(fooling_images=300, weight=6.7, test_accuracy=0.985, n_test=10000, caught=0.97,
+              noise_caught=1.0, n_noise=2000)]
+    )  # fmt: skip
     before = runs("cnn", "map_elites", np.repeat(np.arange(10), 2), converged=True)
     after = runs("cnn", "map_elites", np.arange(10), converged=np.arange(10) < 4)
-    return dict(
-        summary=write(d / "retrain.csv", summary),
-        after=write(d / "after.csv", after),
-        before=write(d / "before.csv", before),
+    table = rounds_table(
+        before=before.assign(evaluations=800),
+        retrains=[retrain, retrain.assign(fooling_images=310)],
+        searches=[after.assign(evaluations=1200), after.assign(evaluations=1500)],
     )
+    return dict(rounds=write(d / "rounds.csv", table))
 
 
 def benchmark_inputs(d: Path) -> dict[str, Path]:
@@ -472,11 +474,17 @@ def test_edge_fragment(tmp_path):
 def test_eleventh_fragment(tmp_path):
     frag = build_fragment("eleventh", eleventh_inputs(tmp_path), config())
     assert check_section("eleventh", frag) >= 3
-    digits = "the first 20,000 training digits"  # config.yaml's eleventh.n_train
-    assert frag["variables"] == dict(model="cnn", method="map_elites", digits=digits)
-    rows = table_rows(frag["tables"]["summary"])
-    assert rows[1] == ["fooling images called 'fooling'", "97.0% (n=300)"]
-    assert rows[3][1].startswith("20/20") and rows[4][1].startswith("4/10")
+    digits = "the first 15,000 training digits"  # config.yaml's eleventh.n_train
+    assert frag["variables"] == dict(
+        model="cnn", method="map_elites", digits=digits, rounds="2", runs_per_digit="2",
+        epochs="1",
+    )  # fmt: skip
+    rows = table_rows(frag["tables"]["rounds"])
+    assert "| fooling images in the class |" in frag["tables"]["rounds"].splitlines()[0]
+    assert rows[0][:3] == ["0 (before retraining)", "–", "–"] and rows[0][5].startswith("20/20")
+    assert rows[0][6:] == ["10/10", "800"]
+    assert rows[2][:5] == ["2", "310", "98.5%", "97.0%", "100.0%"]
+    assert rows[2][5].startswith("4/10") and rows[2][6:] == ["4/10", "1,500"]
     assert [(c["id"], c["verdict"]) for c in frag["claims"]] == [("N2", "partly")]
 
 

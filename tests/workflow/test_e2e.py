@@ -100,11 +100,7 @@ def rebuilt_claims(results: Path, workdir: Path) -> pd.DataFrame:
             sweeps=sorted(results.glob("fooling/sweep_*.csv")),
             mlp_genetic=sorted(results.glob("fooling/mlp/genetic.npz")),
         ),
-        eleventh: dict(
-            summary="eleventh/retrain.csv",
-            after="eleventh/map_elites.csv",
-            before="fooling/cnn/map_elites.csv",
-        ),
+        eleventh: dict(rounds="eleventh/rounds.csv"),
         detectors: dict(auroc="detectors/auroc.csv", adaptive="detectors/adaptive.csv"),
     }
     rows = []

@@ -33,6 +33,8 @@ L = f"logs/{PROFILE}"
 MODELS = config["models"]
 METHODS = list(config["fooling"]["methods"])
 ELEVENTH = config["eleventh"]
+ELEVENTH_DIR = f"{R}/eleventh"
+ELEVENTH_ROUNDS = range(1, ELEVENTH["rounds"] + 1)
 REPORT_HTML = f"{R}/report/report.html"
 REPORT_PDF = f"{R}/report/report.pdf"
 # Each stage's rule file appends its figures and registers its report fragment (stage -> its
@@ -50,6 +52,7 @@ wildcard_constraints:
     model="|".join(["softmax", "mlp", "cnn"]),
     method="|".join(METHODS),
     sweep="|".join(SWEEPS) or "none",
+    round=r"[1-9]\d*",
 
 
 def mnist_npz():
@@ -84,14 +87,40 @@ def train_args(wildcards):
 
 
 def eleventh_args(wildcards):
-    """CLI flags of the 11th-class retraining from the config."""
+    """CLI flags of one round's 11th-class retraining from the config (a seed per round)."""
     hp = ELEVENTH
+    seed = config["seed"] + int(wildcards.round)
     args = f"--epochs {hp['epochs']} --batch-size {hp['batch_size']}"
-    args += f" --learning-rate {hp['learning_rate']} --seed {config['seed']}"
+    args += f" --learning-rate {hp['learning_rate']} --seed {seed}"
     limit = fine_tuning_limit(config)
     if limit:
         args += f" --n-train {limit}"
     return args
+
+
+def eleventh_model_in(wildcards):
+    """The model a round fine-tunes: the trained one (round 1) or the previous round's."""
+    r = int(wildcards.round)
+    if r == 1:
+        return f"{R}/models/{ELEVENTH['model']}.keras"
+    return f"{ELEVENTH_DIR}/round{r - 1}/{ELEVENTH['model']}.keras"
+
+
+def eleventh_class(wildcards):
+    """A round's fooling class: the model's fooling images of every method, and the images
+    evolved against each earlier round's model (kept: the class grows each round)."""
+    first = expand(f"{R}/fooling/{ELEVENTH['model']}/{{method}}.npz", method=METHODS)
+    later = [
+        f"{ELEVENTH_DIR}/round{i}/{ELEVENTH['method']}.npz"
+        for i in range(1, int(wildcards.round))
+    ]
+    return first + later
+
+
+def eleventh_search():
+    """The search's parameters: fooling.methods' own, with eleventh.params over them."""
+    params = dict(config["fooling"]["methods"][ELEVENTH["method"]])
+    return json.dumps(params | ELEVENTH["params"], sort_keys=True)
 
 
 def benchmark_files():
@@ -133,13 +162,14 @@ def reliability_args():
 
 
 def detector_inputs(wildcards):
-    """Models, MNIST, every fooling set, pca.npz and, when its model is run, the 11th-class model."""
+    """Models, MNIST, every fooling set, pca.npz and, when its model is run, the 11th-class model
+    (N2's first round: the one retrained with these fooling sets)."""
     inputs = dict(model_files(wildcards), data=mnist_npz(), pca=f"{R}/pca/pca.npz")
     inputs["runs"] = expand(
         f"{R}/fooling/{{model}}/{{method}}.npz", model=MODELS, method=METHODS
     )
     if ELEVENTH["model"] in MODELS:
-        inputs["eleventh"] = f"{R}/eleventh/{ELEVENTH['model']}.keras"
+        inputs["eleventh"] = f"{R}/eleventh/round1/{ELEVENTH['model']}.keras"
     return inputs
 
 

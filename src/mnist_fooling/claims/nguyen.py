@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .common import (
@@ -74,28 +73,33 @@ def n1(fooling: pd.DataFrame | None) -> dict | None:
     )
 
 
-def n2(fooling: pd.DataFrame | None, summary: pd.DataFrame | None, after: pd.DataFrame | None):
-    """The retrained model is searched again with the same method."""
-    if summary is None or after is None or after.empty:
+def n2(rounds: pd.DataFrame | None):
+    """The last round's new searches against the model retrained with an 11th class.
+
+    ``rounds``: the per-round table (:mod:`stages.eleventh.rounds`), round 0 being the searches
+    before any retraining. Reproduced when the last round's searches fool every digit, partly
+    some, not reproduced none; not measured when the search fooled no digit before retraining.
+    """
+    if rounds is None or len(rounds) < 2:
         return None
-    model, method = after.model.iloc[0], after.method.iloc[0]
-    before = replicates(fooling, model, method)
-    fooled_before = 0 if before is None else before[before.converged].target.nunique()
-    caught = summary.set_index("measure").value.get("fooling images called 'fooling'", np.nan)
-    fooled = after[after.converged].target.nunique()
+    before, last = rounds.iloc[0], rounds.iloc[-1]
+    fooled, fooled_before = int(last.digits_fooled), int(before.digits_fooled)
     if fooled == 10:
         verdict = REPRODUCED
     elif fooled_before == 0:  # the search fooled nothing before either: no test of the defence
         verdict = NOT_MEASURED
     else:
         verdict = PARTLY if fooled > 0 else NOT_REPRODUCED
-    k, n = int(after.converged.sum()), len(after)
+    per_round = ", ".join(f"{int(r.digits_fooled)}" for r in rounds.itertuples())
     return found(
         value=f"{fooled}/10 digits",
-        measured=f"{model} retrained with its fooling images as class 10 (catches "
-        f"{pct(caught, 0)} of them); new {method} searches: {rate(k, n)} reach the threshold, "
-        f"{fooled}/10 digits fooled ({fooled_before}/10 before retraining)",
-        criterion="every digit fooled again (partly: some digit; no verdict when the search "
-        "fooled no digit before retraining either)",
+        measured=f"{last.model} after {int(last['round'])} rounds of retraining with an 11th "
+        f"class ({int(last.fooling_images):,} fooling images; it catches {pct(last.caught, 0)} of "
+        f"them and {pct(last.noise_caught, 0)} of uniform noise); the last round's new "
+        f"{last.method} searches: {rate(int(last.converged), int(last.searches))} reach the "
+        f"threshold, {fooled}/10 digits fooled (digits fooled by round, from before "
+        f"retraining: {per_round})",
+        criterion="the last round's searches fool every digit (partly: some digit; no verdict "
+        "when the search fooled no digit before retraining either)",
         verdict=verdict,
     )

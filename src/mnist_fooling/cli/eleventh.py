@@ -1,4 +1,5 @@
-"""``retrain-eleventh``: retrain a model with its fooling images as an 11th class."""
+"""``retrain-eleventh`` (one round: retrain with fooling images as an 11th class) and
+``eleventh-rounds`` (the per-round table)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,17 @@ from .options import add_data, at_least
 
 
 def add_parsers(sub) -> None:
-    """Add this stage's subcommand to ``sub``."""
+    """Add this stage's subcommands to ``sub``."""
     s = sub.add_parser("retrain-eleventh", help="retrain with fooling images as an 11th class")
-    s.add_argument("--model-file", type=Path, required=True, help="a trained softmax or cnn")
-    s.add_argument("--fooling", type=Path, nargs="+", required=True, help="its fooling .npz files")
+    s.add_argument(
+        "--model-file",
+        type=Path,
+        required=True,
+        help="a trained softmax or cnn, or the previous round's 11-class model",
+    )
+    s.add_argument(
+        "--fooling", type=Path, nargs="+", required=True, help="the fooling class's .npz files"
+    )
     add_data(s)
     s.add_argument("--epochs", type=at_least(1), required=True)
     s.add_argument("--batch-size", type=at_least(1), required=True)
@@ -21,6 +29,19 @@ def add_parsers(sub) -> None:
     s.add_argument("--out", type=Path, required=True, help="the retrained .keras")
     s.add_argument("--summary", type=Path, required=True, help="CSV: accuracy, share caught")
     s.set_defaults(func=cmd_retrain_eleventh)
+
+    s = sub.add_parser("eleventh-rounds", help="N2's per-round table from the rounds' CSVs")
+    s.add_argument(
+        "--before", type=Path, required=True, help="the fooling stage's CSV of the searched model"
+    )
+    s.add_argument(
+        "--retrains", type=Path, nargs="+", required=True, help="each round's summary, in order"
+    )
+    s.add_argument(
+        "--searches", type=Path, nargs="+", required=True, help="each round's search CSV, in order"
+    )
+    s.add_argument("--out", type=Path, required=True)
+    s.set_defaults(func=cmd_eleventh_rounds)
 
 
 def cmd_retrain_eleventh(args) -> None:
@@ -37,5 +58,20 @@ def cmd_retrain_eleventh(args) -> None:
         learning_rate=args.learning_rate,
         seed=args.seed,
         n_train=args.n_train,
+    )
+    print(table.to_string(index=False))
+
+
+def cmd_eleventh_rounds(args) -> None:
+    from ..core.errors import UserInputError
+    from ..stages.eleventh.rounds import write_rounds_table
+
+    if len(args.retrains) != len(args.searches):
+        raise UserInputError(
+            f"--retrains has {len(args.retrains)} files and --searches {len(args.searches)}: "
+            "need one of each per round"
+        )
+    table = write_rounds_table(
+        before=args.before, retrains=args.retrains, searches=args.searches, out=args.out
     )
     print(table.to_string(index=False))

@@ -1,4 +1,5 @@
-"""N2: an 11th 'fooling' class bolted onto a trained softmax model, retrained, summarised."""
+"""N2: an 11th 'fooling' class bolted onto a trained softmax model, retrained (one round and the
+next), summarised."""
 
 import keras
 import numpy as np
@@ -10,7 +11,8 @@ from mnist_fooling.core.models import TrainConfig, build_model, load_model
 from mnist_fooling.search.engine import Scorer
 from mnist_fooling.stages.eleventh.retrain import (
     FOOLING_CLASS,
-    fooling_class_set,
+    eleven_way,
+    fooling_weight,
     retrain_with_fooling_class,
     with_fooling_class,
 )
@@ -46,23 +48,43 @@ def test_an_mlp_has_no_softmax_to_extend():
         with_fooling_class(build_model("mlp", TrainConfig(), n_train=10))
 
 
-def test_fooling_class_set_repeats_to_size():
-    images = np.arange(3 * 784, dtype=np.float32).reshape(3, 28, 28)
-    out = fooling_class_set(images, 7)
-    assert out.shape == (7, 28, 28) and np.array_equal(out[3], images[0])
+@pytest.mark.parametrize(
+    ("n_images", "n_digits", "weight"),
+    [
+        (100, 20000, 20.0),  # 2,000 digits a class: 100 images weigh 20 each
+        (1999, 20000, 2000 / 1999),
+        (2000, 20000, 1.0),  # as many as a digit class: weight 1
+        (5000, 20000, 1.0),  # more: never below 1
+        (1, 10, 1.0),
+    ],
+)
+def test_fooling_weight_gives_the_class_a_digit_class_weight(n_images, n_digits, weight):
+    assert fooling_weight(n_images, n_digits) == pytest.approx(weight)
+
+
+def test_fooling_weight_needs_images():
     with pytest.raises(ValueError, match="no fooling images"):
-        fooling_class_set(images[:0], 5)
+        fooling_weight(0, 100)
 
 
-def test_retraining_learns_the_fooling_class(tmp_path, softmax, mnist_npz):
-    rng = np.random.default_rng(2)
-    fooling = tmp_path / "genetic.npz"
-    write_npz(fooling, images=rng.random((20, 28, 28), dtype=np.float32), target=np.arange(20) % 10)
-    out, summary = tmp_path / "eleven.keras", tmp_path / "retrain.csv"
+def test_eleven_way_keeps_an_eleven_class_model(softmax):
+    eleven = with_fooling_class(load_model(softmax))
+    assert eleven_way(eleven) is eleven
+    assert eleven_way(load_model(softmax)).outputs[0].shape[-1] == 11
+
+
+def fooling_file(path, *, n, seed):
+    rng = np.random.default_rng(seed)
+    write_npz(path, images=rng.random((n, 28, 28), dtype=np.float32), target=np.arange(n) % 10)
+    return path
+
+
+def retrain(tmp_path, *, model, fooling, data, name):
+    out, summary = tmp_path / f"{name}.keras", tmp_path / f"{name}.csv"
     table = retrain_with_fooling_class(
-        model_path=softmax,
-        data=mnist_npz,
-        fooling=[fooling],
+        model_path=model,
+        data=data,
+        fooling=fooling,
         out=out,
         summary=summary,
         epochs=30,
@@ -70,10 +92,24 @@ def test_retraining_learns_the_fooling_class(tmp_path, softmax, mnist_npz):
         learning_rate=0.01,
         seed=0,
     )
-    values = table.set_index("measure").value
-    assert values["fooling images called 'fooling'"] > 0.9  # uniform noise is easy to learn
-    assert load_model(out).outputs[0].shape[-1] == 11 and FOOLING_CLASS == 10
-    assert pd.read_csv(summary).shape == (3, 3)
+    return out, summary, table.iloc[0]
+
+
+def test_retraining_learns_the_fooling_class_round_after_round(tmp_path, softmax, mnist_npz):
+    first = fooling_file(tmp_path / "genetic.npz", n=20, seed=2)
+    out, summary, row = retrain(
+        tmp_path, model=softmax, fooling=[first], data=mnist_npz, name="round1"
+    )
+    assert row.caught > 0.9  # uniform noise is easy to learn
+    assert row.fooling_images == 20 and load_model(out).outputs[0].shape[-1] == 11
+    assert FOOLING_CLASS == 10
+    assert list(pd.read_csv(summary).columns) == [
+        "fooling_images", "weight", "test_accuracy", "n_test", "caught", "noise_caught", "n_noise"
+    ]  # fmt: skip
+    # Round 2 fine-tunes round 1's 11-class model with the grown class.
+    second = fooling_file(tmp_path / "round1.npz", n=10, seed=3)
+    _, _, row = retrain(tmp_path, model=out, fooling=[first, second], data=mnist_npz, name="round2")
+    assert row.fooling_images == 30 and row.caught > 0.9
 
 
 def test_fine_tuning_digits_names_the_tighter_limit():

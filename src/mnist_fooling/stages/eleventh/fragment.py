@@ -1,10 +1,21 @@
-"""The report's 11th-class section (claim N2)."""
+"""The report's 11th-class section (claim N2): the rounds of retraining and searching."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
+
+HEADERS = dict(
+    round="round",
+    fooling_images="fooling images in the class",
+    test_accuracy="test accuracy (digits)",
+    caught="class images called 'fooling'",
+    noise_caught="uniform noise called 'fooling'",
+    reached="new searches reaching the threshold",
+    digits_fooled="digits fooled",
+    median_evaluations="median evaluations (converged searches)",
+)
 
 
 def fine_tuning_digits(config: dict) -> str:
@@ -15,33 +26,43 @@ def fine_tuning_digits(config: dict) -> str:
     return f"the first {limit:,} training digits" if limit else "the training digits"
 
 
+def rounds_rows(rounds: pd.DataFrame) -> pd.DataFrame:
+    """The per-round table's cells: round 0 (before retraining) has no retrained model."""
+    from ...claims import pct
+    from ...claims.common import rate
+
+    def cells(r) -> dict:
+        evals = "–" if pd.isna(r.median_evaluations) else f"{r.median_evaluations:,.0f}"
+        return dict(
+            round=f"{r['round']:.0f}" if r["round"] else "0 (before retraining)",
+            fooling_images=f"{r.fooling_images:,.0f}" if r["round"] else "–",
+            test_accuracy=pct(r.test_accuracy, missing="–"),
+            caught=pct(r.caught, missing="–"),
+            noise_caught=pct(r.noise_caught, missing="–"),
+            reached=rate(int(r.converged), int(r.searches)) if r.searches else "not run",
+            digits_fooled=f"{r.digits_fooled:.0f}/10",
+            median_evaluations=evals,
+        )
+
+    return pd.DataFrame([cells(r) for _, r in rounds.iterrows()])
+
+
 def fragment(inputs: dict[str, Path], config: dict) -> dict:
-    """The report's N2 section: the retrained model's catch rates, the search before and after."""
-    from ...claims import claim_row, nguyen, pct
-    from ...claims.common import rate, replicates
+    """The report's N2 section: one row per round, and the verdict from the last round."""
+    from ...claims import claim_row, nguyen
     from ...core.tables import markdown_table
 
-    summary, after = pd.read_csv(inputs["summary"]), pd.read_csv(inputs["after"])
-    before_all = pd.read_csv(inputs["before"])
-    model, method = after.model.iloc[0], after.method.iloc[0]
-    before = replicates(before_all, model, method)
-    rows = [
-        dict(measure=r.measure, value=f"{pct(r.value)} (n={r.n:,})") for r in summary.itertuples()
-    ]
-    for label, frame in (("before", before), ("after", after)):
-        if frame is not None:
-            rows.append(
-                dict(
-                    measure=f"{method} searches reaching the threshold, {label} retraining",
-                    value=rate(int(frame.converged.sum()), len(frame)),
-                )
-            )
+    rounds = pd.read_csv(inputs["rounds"])
+    last = rounds.iloc[-1]
     return dict(
-        variables=dict(model=model, method=method, digits=fine_tuning_digits(config)),
-        tables=dict(
-            summary=markdown_table(
-                pd.DataFrame(rows), dict(measure=f"{model} with an 11th class", value="value")
-            )
+        variables=dict(
+            model=last.model,
+            method=last.method,
+            digits=fine_tuning_digits(config),
+            rounds=str(int(last["round"])),
+            runs_per_digit=str(config["eleventh"]["runs_per_digit"]),
+            epochs=str(config["eleventh"]["epochs"]),
         ),
-        claims=[c for c in [claim_row("N2", nguyen.n2(before_all, summary, after))] if c],
+        tables=dict(rounds=markdown_table(rounds_rows(rounds), HEADERS)),
+        claims=[c for c in [claim_row("N2", nguyen.n2(rounds))] if c],
     )

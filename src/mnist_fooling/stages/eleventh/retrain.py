@@ -1,4 +1,4 @@
-"""Nguyen et al.'s defence (N2): retrain with fooling images as an 11th class, then fool again."""
+"""Nguyen et al.'s defence (N2): retrain with fooling images as an 11th class (one round)."""
 
 from __future__ import annotations
 
@@ -38,12 +38,21 @@ def with_fooling_class(model: keras.Model) -> keras.Model:
     return new
 
 
-def fooling_class_set(images: np.ndarray, size: int) -> np.ndarray:
-    """``(size, 28, 28)``: the fooling images repeated in order until ``size`` (a class about
-    as large as a digit class, as Nguyen et al. add as many fooling images as a class holds)."""
-    if len(images) == 0:
+def fooling_weight(n_images: int, n_digits: int) -> float:
+    """Each fooling image's ``sample_weight``: the class weighs as much as a digit class
+    (``n_digits / 10`` images of weight 1) when it has fewer images, 1 when it has as many.
+
+    Nguyen et al. add as many fooling images as a class holds; with fewer distinct images we
+    weight them rather than train on repeated copies (our choice)."""
+    if n_images == 0:
         raise ValueError("no fooling images to retrain with")
-    return np.resize(images, (size, 28, 28)).astype(np.float32)
+    return max(1.0, n_digits / 10 / n_images)
+
+
+def eleven_way(model: keras.Model) -> keras.Model:
+    """``model`` itself when it already has the fooling class (a later round fine-tunes the
+    previous round's model), else :func:`with_fooling_class`."""
+    return model if model.outputs[0].shape[-1] == FOOLING_CLASS + 1 else with_fooling_class(model)
 
 
 def called(model: keras.Model, images: np.ndarray, label) -> float:
@@ -64,33 +73,40 @@ def retrain_with_fooling_class(
     seed: int,
     n_train: int | None = None,
 ) -> pd.DataFrame:
-    """Fine-tune the model with an 11th class made of its own fooling images; write both.
+    """Fine-tune a model with an 11th class made of the fooling images in ``fooling``; write it
+    and a one-row summary CSV.
 
-    The summary CSV says how the retrained model fares: test accuracy on the digits, the share
-    of the fooling images it now calls "fooling", and that share on fresh uniform noise.
+    ``model_path`` is a 10-class model (round 1: a head is added) or the previous round's
+    11-class model (fine-tuned further). The summary: the class's size and per-image weight,
+    test accuracy on the digits, the share of the class's own images called "fooling", and
+    that share on fresh uniform noise.
     """
     mnist = load_mnist(data)
     x, y = mnist.x_train, mnist.y_train
     if n_train is not None:
         x, y = x[:n_train], y[:n_train]
-    found = np.concatenate([read_arrays(path, ("images",))["images"] for path in fooling])
-    extra = fooling_class_set(found, max(len(found), len(y) // 10))
+    found = np.concatenate([read_arrays(path, ("images",))["images"] for path in fooling]).astype(
+        np.float32
+    )
+    weight = fooling_weight(len(found), len(y))
     seed_everything(seed)
-    model = with_fooling_class(load_model(model_path))
+    model = eleven_way(load_model(model_path))
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss="sparse_categorical_crossentropy",
         steps_per_execution=steps_per_execution(batch_size),
     )
-    x_all = np.concatenate([x, extra])
-    y_all = np.concatenate([y, np.full(len(extra), FOOLING_CLASS)])
+    x_all = np.concatenate([x, found])
+    y_all = np.concatenate([y, np.full(len(found), FOOLING_CLASS)])
+    weights = np.concatenate([np.ones(len(y)), np.full(len(found), weight)]).astype(np.float32)
     log.info(
-        "retraining on %d digits + %d fooling images (%d distinct)", len(y), len(extra), len(found)
+        "retraining on %d digits + %d fooling images of weight %.3g", len(y), len(found), weight
     )
     progress = Progress(epochs=epochs, batches=-(-len(y_all) // batch_size), batch_size=batch_size)
     model.fit(
         x_all,
         y_all,
+        sample_weight=weights,
         epochs=epochs,
         batch_size=batch_size,
         shuffle=True,
@@ -98,15 +114,17 @@ def retrain_with_fooling_class(
         callbacks=[progress],
     )
     noise = np.random.default_rng(seed).random((2000, 28, 28), dtype=np.float32)
-    checks = (
-        ("test accuracy on the digits", mnist.x_test, mnist.y_test),
-        ("fooling images called 'fooling'", found, FOOLING_CLASS),
-        ("uniform noise called 'fooling'", noise, FOOLING_CLASS),
-    )
     table = pd.DataFrame(
         [
-            dict(measure=measure, value=called(model, images, label), n=len(images))
-            for measure, images, label in checks
+            dict(
+                fooling_images=len(found),
+                weight=weight,
+                test_accuracy=called(model, mnist.x_test, mnist.y_test),
+                n_test=len(mnist.y_test),
+                caught=called(model, found, FOOLING_CLASS),
+                noise_caught=called(model, noise, FOOLING_CLASS),
+                n_noise=len(noise),
+            )
         ]
     )
     save_keras_model(model, out)
