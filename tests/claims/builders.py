@@ -73,15 +73,31 @@ def look(model, method, digit, **kw) -> dict:
         mean_read_as=digit,
         mean_rank=1,
         mean_background=0.5,
+        knn_looks=0,
+        mean_knn_boot=0.6,
+        mean_knn_sim=0.5,
+        mean_knn_read_as=digit,
     )
     row.update(kw)
     return row
 
 
 def references() -> list[dict]:
-    return [look("reference", "test digits", d, looks=9, background=0.0) for d in range(10)] + [
-        look("reference", "uniform noise", d, looks=0) for d in range(10)
+    digits = [
+        look(
+            "reference", "test digits", d, looks=9, knn_looks=9, background=0.0, background_std=0.02
+        )
+        for d in range(10)
     ]
+    return digits + [look("reference", "uniform noise", d, looks=0) for d in range(10)]
+
+
+def calibration(at_0: float = 0.0, at_02: float = 0.6, at_03: float = 0.92) -> pd.DataFrame:
+    """A likeness_calibration.csv of both readers (the template reader never fit)."""
+    shares = {0.0: at_0, 0.1: min(at_02, 0.2), 0.2: at_02, 0.3: at_03, 1.0: 0.97}
+    rows = [dict(reader="k-NN", s=s, n=1000, k=round(v * 1000), share=v) for s, v in shares.items()]
+    rows += [dict(reader="template", s=s, n=1000, k=0, share=0.01 * s) for s in shares]
+    return pd.DataFrame(rows)
 
 
 def pca_accuracy(ncm: dict[int, float], best: float = 0.97) -> pd.DataFrame:

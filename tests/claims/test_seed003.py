@@ -53,40 +53,41 @@ def test_confidence_claims_need_the_cnn_rows():
     assert seed003.d3(pd.DataFrame(columns=["model", "source"])) is None
 
 
-def hill_means(seen: set[int], **kw) -> pd.DataFrame:
-    rows = [
-        look("cnn", "hillclimb", d, mean_rank=1 if d in seen else 4, mean_read_as=d, **kw)
-        for d in range(10)
-    ]
+def hill_sets(seen: set[int], n: int = 10) -> pd.DataFrame:
+    """Hill-climbed rows: the digits in ``seen`` read as themselves in 8 of 10 images, others 2."""
+    rows = [look("cnn", "hillclimb", d, knn_looks=8 if d in seen else 2) for d in range(10)]
     return pd.DataFrame(references() + rows)
 
 
+def similarity(p: float, within: float = 0.3, between: float = 0.1) -> pd.DataFrame:
+    row = dict(model="cnn", method="hillclimb", n=200, within=within, between=between)
+    return pd.DataFrame([dict(row, gap=within - between, p=p)])
+
+
 @pytest.mark.parametrize(
-    ("seen", "expected"),
+    ("seen", "p", "expected"),
     [
-        ({0, 6}, R),
-        ({0, 6, 1}, R),
-        ({0, 6, 9}, R),
-        ({0, 6, 1, 9}, P),  # '1' and '9' should be a mess
-        ({0}, P),
-        ({6, 1, 9}, P),
-        ({1, 9, 3}, N),
-        (set(), N),
+        ({0, 6}, 0.01, R),
+        ({0, 6, 1}, 0.049, R),
+        ({0, 6}, 0.05, P),  # the permutation test's bound
+        ({0, 6, 1, 9}, 0.01, P),  # '1' and '9' read as often: not a mess
+        ({0}, 0.01, R),  # '0' and '6' together 10/20 vs '1' and '9' 4/20
+        ({1}, 0.01, P),  # the other way round
+        ({6, 1, 9}, 0.5, N),
+        (set(), 0.5, N),
     ],
 )
-def test_d6_zero_and_six_visible_one_and_nine_a_mess(seen, expected):
-    got = seed003.d6(hill_means(seen))
-    assert got["verdict"] == expected and got["value"] == f"{len(seen)}/10 means"
+def test_d6_within_class_likeness_and_zero_and_six_read_better_than_one_and_nine(seen, p, expected):
+    got = seed003.d6(hill_sets(seen), similarity(p))
+    assert got["verdict"] == expected and f"p = {p:.2g}" in got["value"]
 
 
-def test_d6_reads_the_interval_and_digits_without_a_mean():
-    assert verdict(seed003.d6(hill_means({0, 6}, mean_corr_low=0.0))) == N  # not above 0
-    frame = hill_means({0, 6})
-    frame["mean_rank"] = frame.mean_rank.astype(float)
-    frame.loc[(frame.model == "cnn") & (frame.digit == 1), ["mean_n", "mean_rank"]] = (0, np.nan)
-    got = seed003.d6(frame)
-    assert got["verdict"] == R and "'1' no converged image" in got["measured"]
-    assert seed003.d6(frame[frame.digit != 9]) is None
+def test_d6_needs_more_alike_within_and_every_input():
+    assert verdict(seed003.d6(hill_sets({0, 6}), similarity(0.01, within=0.1, between=0.2))) == P
+    assert seed003.d6(hill_sets({0, 6}), None) is None
+    assert seed003.d6(hill_sets({0, 6}), similarity(0.01).assign(model="mlp")) is None
+    frame = hill_sets({0, 6})
+    assert seed003.d6(frame[frame.digit != 9], similarity(0.01)) is None
 
 
 def hill(converged, outcome=None, targets=None) -> pd.DataFrame:

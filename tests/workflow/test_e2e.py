@@ -95,6 +95,8 @@ def rebuilt_claims(results: Path, workdir: Path) -> pd.DataFrame:
         fooling: dict(
             runs=sorted(results.glob("fooling/*/*.csv")),
             likeness="fooling/likeness.csv",
+            calibration="fooling/likeness_calibration.csv",
+            similarity="fooling/likeness_similarity.csv",
             transfer="fooling/transfer.csv",
             variogram=sorted(results.glob("fooling/variogram.csv")),
             sweeps=sorted(results.glob("fooling/sweep_*.csv")),

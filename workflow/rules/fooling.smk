@@ -4,6 +4,8 @@
 FOOLING_FIGURES = [f"{R}/figures/fooling_{m}.png" for m in MODELS]
 FOOLING_FIGURES += [f"{R}/figures/fooling_{m}_means.png" for m in MODELS]
 FOOLING_FIGURES += [f"{R}/figures/fooling_{n}.png" for n in ("convergence", "twos")]
+LIKENESS_FIGURES = [f"{R}/figures/likeness_{n}.png" for n in ("calibration", "blends")]
+FIGURES += LIKENESS_FIGURES
 FIGURES += FOOLING_FIGURES
 PRIOR_VARIANTS = {"genetic_prior", "genetic_prior_intended"} <= set(METHODS)
 VARIOGRAM = [f"{R}/fooling/variogram.csv"] if "mlp" in MODELS and PRIOR_VARIANTS else []
@@ -154,16 +156,41 @@ rule likeness:
         data=mnist_npz(),
         runs=FOOLING_NPZ,
     output:
-        f"{R}/fooling/likeness.csv",
+        table=f"{R}/fooling/likeness.csv",
+        calibration=f"{R}/fooling/likeness_calibration.csv",
+        similarity=f"{R}/fooling/likeness_similarity.csv",
     log:
         f"{L}/likeness.log",
     benchmark:
         f"{L}/benchmarks/likeness.tsv"
     conda:
         "../../environment.yml"
+    params:
+        likeness=json.dumps(config["likeness"], sort_keys=True),
     shell:
         "python -m mnist_fooling likeness --runs {input.runs} --data {input.data}"
-        " --out {output} > {log} 2>&1"
+        " --likeness-json {params.likeness:q} --out {output.table}"
+        " --calibration-out {output.calibration} --similarity-out {output.similarity}"
+        " > {log} 2>&1"
+
+
+rule plot_likeness:
+    input:
+        calibration=f"{R}/fooling/likeness_calibration.csv",
+        data=mnist_npz(),
+    output:
+        LIKENESS_FIGURES,
+    log:
+        f"{L}/plot_likeness.log",
+    benchmark:
+        f"{L}/benchmarks/plot_likeness.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        out_dir=lambda w, output: Path(output[0]).parent,
+    shell:
+        "python -m mnist_fooling plot likeness --input {input.calibration} --data {input.data}"
+        " --out {params.out_dir} > {log} 2>&1"
 
 
 rule plot_fooling:
@@ -190,10 +217,12 @@ FRAGMENTS["fooling"] = dict(
     inputs=dict(
         runs=FOOLING_RUNS,
         likeness=f"{R}/fooling/likeness.csv",
+        calibration=f"{R}/fooling/likeness_calibration.csv",
+        similarity=f"{R}/fooling/likeness_similarity.csv",
         transfer=f"{R}/fooling/transfer.csv",
         variogram=VARIOGRAM,
         sweeps=expand(f"{R}/fooling/sweep_{{sweep}}.csv", sweep=SWEEPS),
         mlp_genetic=MLP_GENETIC,
     ),
-    config=["fooling"],
+    config=["fooling", "likeness"],
 )

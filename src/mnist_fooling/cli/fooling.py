@@ -93,7 +93,16 @@ def add_parsers(sub) -> None:
     s = sub.add_parser("likeness", help="how much fooling images look like their digits")
     add_runs(s)
     add_data(s)
+    s.add_argument(
+        "--likeness-json",
+        type=json_object,
+        required=True,
+        help="the config's likeness section: {knn: {k, blur, quantile, n_train}, strengths, "
+        "n_calibration, permutations}",
+    )
     s.add_argument("--out", type=Path, required=True)
+    s.add_argument("--calibration-out", type=Path, required=True)
+    s.add_argument("--similarity-out", type=Path, required=True)
     s.set_defaults(func=cmd_likeness)
 
 
@@ -177,5 +186,20 @@ def cmd_transfer(args) -> None:
 def cmd_likeness(args) -> None:
     from ..stages.fooling.likeness import likeness_table
 
-    table = likeness_table(data=args.data, runs=runs_by_key(args.runs), out=args.out)
+    section = args.likeness_json
+    missing = sorted({"knn", "strengths", "n_calibration", "permutations"} - set(section))
+    knn_missing = sorted({"k", "blur", "quantile", "n_train"} - set(section.get("knn", {})))
+    if missing or knn_missing:
+        raise UserInputError(f"--likeness-json lacks {missing + ['knn.' + k for k in knn_missing]}")
+    table = likeness_table(
+        data=args.data,
+        runs=runs_by_key(args.runs),
+        out=args.out,
+        calibration_out=args.calibration_out,
+        similarity_out=args.similarity_out,
+        knn=section["knn"],
+        strengths=section["strengths"],
+        n_calibration=section["n_calibration"],
+        permutations=section["permutations"],
+    )
     print(table.to_string(index=False))

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..core.errors import UserInputError
 from .options import add_models, add_runs, json_object, pair, runs_by_key
 
-PLOTS = ["examples", "confidence", "pca", "edge", "fooling"]
+PLOTS = ["examples", "confidence", "pca", "edge", "fooling", "likeness"]
 
 
 def add_parsers(sub) -> None:
@@ -24,7 +24,7 @@ def add_parsers(sub) -> None:
         help="mnist.npz, confidence samples CSV, the pca/edge output directory, or (fooling) "
         "the <model>/<method>.npz run files",
     )
-    s.add_argument("--data", type=Path, help="mnist.npz (plot pca)")
+    s.add_argument("--data", type=Path, help="mnist.npz (plot pca, plot likeness)")
     s.add_argument("--out", type=Path, required=True, help="a PNG, or a directory (pca, edge)")
     s.set_defaults(func=cmd_plot)
 
@@ -88,6 +88,17 @@ def cmd_plot(args) -> None:
         from ..stages.evaluate.figures import plot_confidence
 
         plot_confidence(samples=path, out=args.out)
+    elif args.what == "likeness":
+        from ..stages.fooling.calibration_figures import plot_calibration
+
+        if args.data is None:
+            raise UserInputError("plot likeness needs --data (for the blends)")
+        plot_calibration(
+            calibration=path,
+            data=args.data,
+            out_curve=args.out / "likeness_calibration.png",
+            out_blends=args.out / "likeness_blends.png",
+        )
     elif args.what == "pca":
         from ..stages.pca.figures import plot_pca
 

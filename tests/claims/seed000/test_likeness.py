@@ -1,111 +1,125 @@
-"""C5, C7, C9, C14 on synthetic template-reader rows."""
+"""C5, C7, C9, C14 on synthetic reader rows and calibrations."""
 
 import pandas as pd
 import pytest
 
-from mnist_fooling.claims import seed000, seed003
+from mnist_fooling.claims import seed000
 from mnist_fooling.claims.common import pct
-from tests.claims.builders import TOO_SMALL, N, P, R, likeness, references, verdict
+from tests.claims.builders import N, P, R, calibration, likeness, references, verdict
 
 
 def spread(k: int) -> list[int]:
-    """``k`` images that look like their digit spread over ten digits of 10 images each."""
+    """``k`` images judged alike spread over ten digits of 10 images each."""
     return [min(10, max(0, k - 10 * d)) for d in range(10)]
 
 
-@pytest.mark.parametrize(
-    ("k", "expected", "note"),
-    [
-        (0, R, False),
-        (10, R, True),
-        (11, P, True),
-        (30, P, True),
-        (31, N, True),
-        (100, N, False),
-    ],
-)
-def test_c5_gradient_images_unrecognisable(k, expected, note):
-    frame = pd.DataFrame(references() + likeness("mlp", "gradient", spread(k)))
-    got = seed000.c5(frame)
-    assert got["verdict"] == expected and got["value"] == pct(k / 100, 0)
-    assert (TOO_SMALL in got["measured"]) == note
-    assert "(test digits 90%, uniform noise 0%" in got["measured"]
+def sets(k: int, method: str = "gradient", **kw) -> pd.DataFrame:
+    rows = likeness("mlp", method, **kw)
+    for r, looks in zip(rows, spread(k), strict=True):
+        r["knn_looks"] = looks
+    return pd.DataFrame(references() + rows)
 
 
 @pytest.mark.parametrize(
-    ("k", "background", "expected"),
+    ("k", "expected"),
     [
-        (10, 0.5, R),
-        (10, 0.2, R),
-        (10, 0.19, P),
-        (11, 0.5, P),
-        (50, 0.1, N),
+        (0, R),  # as noise (0/100)
+        (4, R),  # Fisher p = 0.06 against 0/100: not above noise
+        (5, P),  # p = 0.03: above noise, below the s = 0.2 blends' 60%
+        (59, P),
+        (60, N),  # as alike as the s = 0.2 blends
+        (100, N),
     ],
 )
-def test_c7_genetic_images_unrecognisable_with_noisy_frames(k, background, expected):
-    frame = pd.DataFrame(
-        references() + likeness("mlp", "genetic", spread(k), background=background)
-    )
-    assert verdict(seed000.c7(frame)) == expected
-
-
-def test_c7_weights_the_frame_by_images():
-    rows = likeness("mlp", "genetic", background=1.0)
-    rows[0].update(n=90, background=0.1)  # 90 images with a clean frame, 90 more at 1.0
-    got = seed000.c7(pd.DataFrame(rows))  # pooled frame: (90 * 0.1 + 90 * 1.0) / 180 = 0.55
-    assert got["verdict"] == R and "frame 0.55" in got["value"]
-    rows[0].update(n=900)  # (900 * 0.1 + 90) / 990 = 0.18: no longer noisy
-    assert verdict(seed000.c7(pd.DataFrame(rows))) == P
-
-
-def test_likeness_claims_without_their_rows():
-    frame = pd.DataFrame(references())
-    for fn in (seed000.c5, seed000.c7, seed000.c9, seed000.c14, seed003.d6):
-        assert fn(frame) is None and fn(None) is None and fn(frame.iloc[:0]) is None
-
-
-def mean_two(method="genetic", **kw) -> list[dict]:
-    return likeness("mlp", method, **{"mean_background": 0.5, **kw})
+def test_c5_unrecognisable_is_not_above_noise_to_a_calibrated_reader(k, expected):
+    got = seed000.c5(sets(k), calibration())
+    assert got["verdict"] == expected and got["value"].startswith(pct(k / 100, 0))
+    assert "Fisher" in got["criterion"] and "k-NN" in got["measured"]
 
 
 @pytest.mark.parametrize(
-    ("kw", "expected"),
+    ("cal", "k", "expected"),
     [
-        (dict(), R),
-        (dict(mean_background=0.2), R),
-        (dict(mean_background=0.8), R),
-        (dict(mean_background=0.19), P),
-        (dict(mean_background=0.81), P),
-        (dict(mean_rank=2, mean_read_as=3), P),
-        (dict(mean_corr_low=0.0), N),  # the interval reaches zero
-        (dict(mean_corr_low=-0.1, mean_corr=0.05), N),
+        (calibration(at_03=0.89), 0, P),  # not fit: at most partly
+        (calibration(at_0=0.16), 0, P),
+        (calibration(at_03=0.89), 100, N),
+        (calibration(at_03=0.90, at_0=0.15), 0, R),  # the boundaries pass
     ],
 )
-def test_c9_mean_two_faintly_a_two_on_grey(kw, expected):
-    got = seed000.c9(pd.DataFrame(references() + mean_two(**kw)))
+def test_c5_an_unfit_reader_gives_at_most_partly(cal, k, expected):
+    got = seed000.c5(sets(k), cal)
     assert got["verdict"] == expected
-    assert f"rank {kw.get('mean_rank', 1)}" in got["value"]
+    assert ("not fit" in got["measured"]) == (expected != R and k == 0 or "0.89" in str(cal))
 
 
-def test_c9_needs_converged_twos():
-    rows = mean_two()
-    rows[2].update(mean_n=0)
-    assert seed000.c9(pd.DataFrame(rows)) is None
-    assert seed000.c9(pd.DataFrame([r for r in mean_two() if r["digit"] != 2])) is None
+def test_c5_equivalent_strength_and_missing_inputs():
+    assert "s ≈ 0.20" in seed000.c5(sets(60), calibration())["value"]
+    assert "no more than pure noise" in seed000.c5(sets(0), calibration())["value"]
+    assert seed000.c5(sets(0), None) is None
+    assert seed000.c5(pd.DataFrame(references()), calibration()) is None
 
 
 @pytest.mark.parametrize(
-    ("prior", "plain", "expected"),
+    ("k", "std", "expected"),
     [
-        (dict(mean_corr_low=0.2), dict(mean_corr_high=0.1), R),
-        (dict(mean_corr_low=0.2), None, R),  # no plain genetic mean to compare with
-        (dict(mean_corr_low=0.2), dict(mean_corr_high=0.2), P),  # touching intervals
-        (dict(mean_corr_low=0.2, mean_rank=2), dict(mean_corr_high=0.1), P),  # closer only
-        (dict(mean_corr_low=0.0), dict(mean_corr_high=-0.1), P),  # closer only
-        (dict(mean_corr_low=0.0), dict(mean_corr_high=0.1), N),
-        (dict(mean_corr_low=0.2, mean_rank=3), dict(mean_corr_high=0.3), N),
+        (0, 0.2, R),
+        (0, 0.145, R),  # half the uniform start's 0.289, and ≥ 3 × the digits' 0.02
+        (0, 0.14, P),
+        (60, 0.2, P),
+        (60, 0.1, N),
     ],
 )
-def test_c14_prior_mean_two_reads_as_two_and_beats_the_plain_mean(prior, plain, expected):
-    rows = mean_two("genetic_prior", **prior) + ([] if plain is None else mean_two(**plain))
-    assert verdict(seed000.c14(pd.DataFrame(rows))) == expected
+def test_c7_unrecognisable_and_noisy_frame(k, std, expected):
+    got = seed000.c7(sets(k, "genetic", background_std=std), calibration())
+    assert got["verdict"] == expected and f"frame std {std:.2f}" in got["value"]
+    assert "expected by construction" in got["criterion"]
+
+
+@pytest.mark.parametrize(
+    ("boot", "cal", "expected"),
+    [
+        (0.5, calibration(), R),
+        (1.0, calibration(), R),
+        (0.49, calibration(), P),
+        (0.05, calibration(), P),
+        (0.04, calibration(), N),
+        (0.9, calibration(at_03=0.5), P),  # an unfit reader cannot say it looks like a '2'
+    ],
+)
+def test_c9_mean_two_looks_like_a_two_in_resamples(boot, cal, expected):
+    got = seed000.c9(sets(0, "genetic", mean_knn_boot=boot), cal)
+    assert got["verdict"] == expected and got["value"] == f"{pct(boot, 0)} of resamples"
+    assert "expected by construction" in got["criterion"]
+
+
+def test_c9_without_converged_twos_or_reader_columns():
+    frame = sets(0, "genetic")
+    frame.loc[(frame.method == "genetic") & (frame.digit == 2), "mean_n"] = 0
+    assert seed000.c9(frame, calibration()) is None
+    assert seed000.c9(sets(0, "genetic").drop(columns="mean_knn_boot"), calibration()) is None
+
+
+def prior_and_plain(prior_boot, prior_sim, plain_sim=None) -> pd.DataFrame:
+    frame = sets(0, "genetic_prior", mean_knn_boot=prior_boot, mean_knn_sim=prior_sim)
+    if plain_sim is not None:
+        plain = pd.DataFrame(likeness("mlp", "genetic", mean_knn_sim=plain_sim))
+        frame = pd.concat([frame, plain], ignore_index=True)
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("boot", "sim", "plain", "expected"),
+    [
+        (0.5, 0.6, 0.5, R),
+        (0.5, 0.6, None, R),  # no plain genetic run: nothing to be closer than
+        (0.5, 0.5, 0.5, P),  # not closer (equal)
+        (0.4, 0.6, 0.5, P),
+        (0.4, 0.5, 0.6, N),
+    ],
+)
+def test_c14_prior_mean_looks_like_a_two_and_beats_the_plain_mean(boot, sim, plain, expected):
+    assert verdict(seed000.c14(prior_and_plain(boot, sim, plain), calibration())) == expected
+
+
+def test_c14_without_a_prior_run():
+    assert seed000.c14(sets(0, "genetic"), calibration()) is None

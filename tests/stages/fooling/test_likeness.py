@@ -130,7 +130,18 @@ def test_likeness_table_counts_replicates_and_averages_extra_twos(tmp_path, mnis
     )
     out = tmp_path / "likeness.csv"
     runs = {("mlp", "genetic"): path, ("cnn", "hillclimb"): plain}
-    table = likeness_table(data=mnist_npz, runs=runs, out=out, n_reference=30)
+    table = likeness_table(
+        data=mnist_npz,
+        runs=runs,
+        out=out,
+        calibration_out=tmp_path / "calibration.csv",
+        similarity_out=tmp_path / "similarity.csv",
+        knn=dict(k=3, blur=1.0, quantile=0.99, n_train=None),
+        strengths=[0.0, 0.2, 0.3, 1.0],
+        n_calibration=20,
+        permutations=99,
+        n_reference=30,
+    )
     assert set(zip(table.model, table.method, strict=True)) == {
         ("reference", "test digits"),
         ("reference", "uniform noise"),
@@ -145,3 +156,9 @@ def test_likeness_table_counts_replicates_and_averages_extra_twos(tmp_path, mnis
     assert table.floor.nunique() == 1
     saved = pd.read_csv(out)
     assert saved.shape == table.shape and list(saved.columns) == list(table.columns)
+    assert (genetic.knn_looks <= genetic.n).all() and genetic.mean_knn_boot.notna()[2]
+    calibration = pd.read_csv(tmp_path / "calibration.csv")
+    assert set(calibration.reader) == {"template", "k-NN"} and (calibration.n == 20).all()
+    assert sorted(set(calibration.s)) == [0.0, 0.2, 0.3, 1.0]
+    similarity = pd.read_csv(tmp_path / "similarity.csv")
+    assert len(similarity) == 2 and similarity.p.between(0.01, 1).all()

@@ -197,21 +197,31 @@ def budget_markdown(table: pd.DataFrame) -> str:
     return text + "\n" + markdown_table(refs, dict(ref="reference", value="evaluations"))
 
 
-def likeness_markdown(likeness: pd.DataFrame) -> str:
-    """Per model and method: images that look like their digit, correlations, backgrounds."""
+def likeness_markdown(likeness: pd.DataFrame, calibration: pd.DataFrame) -> str:
+    """Per model and method: images that look like their digit to each reader, the k-NN share
+    against pure noise (one-sided Fisher p), its equivalent blend strength, the frame."""
+    from scipy.stats import fisher_exact
+
+    from .reader import equivalent_strength
+
+    noise = likeness[(likeness.model == "reference") & (likeness.method == "uniform noise")]
+    k0, n0 = int(noise.knn_looks.sum()), int(noise.n.sum())
+    curve = calibration[calibration.reader == "k-NN"]
     rows = []
     for (model, method), g in likeness.groupby(["model", "method"], sort=False):
-        k, n = int(g.looks.sum()), int(g.n.sum())
-        means = g[g.mean_n > 0]
-        seen = int(((means.mean_rank == 1) & (means.mean_corr_low > 0)).sum())
+        k, n = int(g.knn_looks.sum()), int(g.n.sum())
+        p = fisher_exact([[k, n - k], [k0, n0 - k0]], alternative="greater")[1]
+        s = equivalent_strength(curve, k / n)
         rows.append(
             dict(
                 model=model,
                 method=method,
-                looks=rate(k, n),
-                corr=f"{(g.median_corr * g.n).sum() / n:.2f}",
-                means=f"{seen}/{len(means)}" if len(means) else "—",
-                background=f"{(g.background * g.n).sum() / n:.2f}",
+                knn=rate(k, n),
+                p="—" if model == "reference" else f"{p:.2g}",
+                s="0" if s == 0 else ">1" if np.isinf(s) else f"{s:.2f}",
+                looks=rate(int(g.looks.sum()), n),
+                frame=f"{(g.background * g.n).sum() / n:.2f} ± "
+                f"{(g.background_std * g.n).sum() / n:.2f}",
             )
         )
     return markdown_table(
@@ -219,12 +229,45 @@ def likeness_markdown(likeness: pd.DataFrame) -> str:
         dict(
             model="images of",
             method="method",
-            looks="look like their digit",
-            corr="correlation with own template",
-            means="converged means that read as their digit",
-            background="frame mean",
+            knn="look like their digit (k-NN)",
+            p="Fisher p vs noise",
+            s="as alike as blends at s",
+            looks="look like their digit (template)",
+            frame="frame mean ± within-image std",
         ),
     )
+
+
+def calibration_markdown(calibration: pd.DataFrame) -> str:
+    """Both readers' share of blends that look like their digit, one column per strength s."""
+    view = calibration.assign(
+        cell=[rate(int(k), int(n)) for k, n in zip(calibration.k, calibration.n, strict=True)]
+    )
+    wide = view.pivot(index="s", columns="reader", values="cell").reset_index()
+    wide["s"] = wide.s.map("{:.2f}".format)
+    readers = [r for r in ("k-NN", "template") if r in wide.columns]
+    return markdown_table(wide, dict(s="blend strength s", **{r: f"{r} reader" for r in readers}))
+
+
+def reader_variables(calibration: pd.DataFrame) -> dict:
+    """Which readers pass the calibration, their floors and the shares at s = 0, 0.2 and 0.3."""
+    from .reader import CHANCE_SHARE, FIT_AT, FIT_SHARE, fit_readers
+
+    fit = fit_readers(calibration)
+    out = dict(
+        fit=", ".join(r for r, ok in fit.items() if ok) or "none",
+        unfit=", ".join(r for r, ok in fit.items() if not ok) or "none",
+        fit_share=pct(FIT_SHARE, 0),
+        fit_at=f"{FIT_AT:.1f}",
+        chance=pct(CHANCE_SHARE, 0),
+        knn_floor=f"{calibration.knn_floor.iloc[0]:.2f}",
+        template_floor=f"{calibration.template_floor.iloc[0]:.2f}",
+    )
+    for reader, key in (("k-NN", "knn"), ("template", "template")):
+        share = calibration[calibration.reader == reader].set_index("s").share
+        for s in (0.0, 0.2, 0.3, 1.0):
+            out[f"{key}_{int(round(s * 10)):02d}"] = pct(share.get(s, np.nan), 0, missing="—")
+    return out
 
 
 def transfer_markdown(transfer: pd.DataFrame) -> str:
@@ -316,6 +359,8 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
     """The fooling sections of the report and claims C4–C9, C14, C15, D5–D8, N1."""
     runs = read_tables(listed(inputs, "runs"))
     likeness = pd.read_csv(inputs["likeness"])
+    calibration = pd.read_csv(inputs["calibration"])
+    similarity = pd.read_csv(inputs["similarity"])
     transfer = pd.read_csv(inputs["transfer"])
     vario_paths = listed(inputs, "variogram")
     variogram = pd.read_csv(vario_paths[0]) if vario_paths else None
@@ -323,15 +368,15 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
     hill = seed003.hill(runs)
     claims = [
         claim_row("C4", seed000.c4(runs)),
-        claim_row("C5", seed000.c5(likeness)),
+        claim_row("C5", seed000.c5(likeness, calibration)),
         claim_row("C6", seed000.c6(runs)),
-        claim_row("C7", seed000.c7(likeness)),
+        claim_row("C7", seed000.c7(likeness, calibration)),
         claim_row("C8", seed000.c8(runs)),
-        claim_row("C9", seed000.c9(likeness)),
-        claim_row("C14", seed000.c14(likeness)),
+        claim_row("C9", seed000.c9(likeness, calibration)),
+        claim_row("C14", seed000.c14(likeness, calibration)),
         claim_row("C15", seed000.c15(variogram)),
         claim_row("D5", seed003.d5(hill)),
-        claim_row("D6", seed003.d6(likeness)),
+        claim_row("D6", seed003.d6(likeness, similarity)),
         claim_row("D7", seed003.d7(hill)),
         claim_row("D8", seed003.d8(hill)),
         claim_row("N1", nguyen.n1(runs)),
@@ -343,7 +388,8 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
         digits=digits_markdown(runs),
         times=times_markdown(runs),
         budget=budget_markdown(budget),
-        likeness=likeness_markdown(likeness),
+        likeness=likeness_markdown(likeness, calibration),
+        calibration=calibration_markdown(calibration),
         transfer=transfer_markdown(transfer),
         assumptions=markdown_table(
             assumptions(config),
@@ -373,7 +419,17 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
             },
         )
     return dict(
-        variables=fooling_variables(runs, budget, config, listed(inputs, "mlp_genetic")),
+        variables=dict(
+            fooling_variables(runs, budget, config, listed(inputs, "mlp_genetic")),
+            reader=dict(
+                reader_variables(calibration),
+                **{
+                    k: "all" if v is None else f"{v:,}" if isinstance(v, int) else v
+                    for k, v in config["likeness"]["knn"].items()
+                },
+                n_calibration=f"{config['likeness']['n_calibration']:,}",
+            ),
+        ),
         tables=tables,
         claims=[c for c in claims if c],
     )

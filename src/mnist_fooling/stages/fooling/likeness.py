@@ -1,10 +1,11 @@
 """Measurable stand-ins for the posts' visual claims: does an image look like its digit?
 
-A fixed, network-free reader judges likeness: Pearson correlation with each digit's mean
-training image ("template"). An image *looks like* its digit when its own digit's template is
-the best match and the correlation is at least that of the 5% least typical real test digits;
-noise is read as some digit by the best match alone, so the correlation floor matters. Fooling
-images are scored the same way, alone and as per-digit means.
+Two fixed, network-free readers judge likeness. The *template* reader: Pearson correlation with
+each digit's mean training image; an image looks like its digit when its own template is the
+best match and the correlation is at least that of the 5% least typical real test digits. The
+*k-NN* reader (:mod:`.reader`): the majority of the k most correlated (blurred) training images,
+with a similarity floor set on pure noise. Both are calibrated on blends of real digits into
+noise (:func:`.reader.calibration_table`); fooling images are scored alone and as per-digit means.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.io import write_csv
+from .reader import KnnReader, calibration_table
 from .runs import read_arrays
 
 # MNIST digits sit in the central 20×20 box; the 4-pixel frame is background.
@@ -48,7 +50,9 @@ def floor_of_real_digits(images: np.ndarray, target: np.ndarray, template: np.nd
     return float(np.quantile(corr, 0.05))
 
 
-def mean_reading(images: np.ndarray, digit: int, template: np.ndarray, *, rng, boots: int):
+def mean_reading(
+    images: np.ndarray, digit: int, template: np.ndarray, *, rng, boots: int, knn=None
+):
     """The template reader on the mean of ``images`` ``(k, 28, 28)`` (all of one digit).
 
     Returns:
@@ -64,6 +68,13 @@ def mean_reading(images: np.ndarray, digit: int, template: np.ndarray, *, rng, b
         counts = rng.multinomial(k, np.full(k, 1.0 / k), size=boots)  # (boots, k) resamples
         boot_means = (counts @ images.reshape(k, -1).astype(np.float64)) / k  # (boots, 784)
         boot = correlations(boot_means.reshape(-1, 28, 28), template)[:, digit]
+    knn_cols = {}
+    if knn is not None:
+        read_as, sim = knn.read(mean_image[None])
+        knn_cols = dict(mean_knn_read_as=int(read_as[0]), mean_knn_sim=float(sim[0]))
+        if boots:
+            looks = knn.looks(boot_means.reshape(-1, 28, 28), np.full(boots, digit))
+            knn_cols["mean_knn_boot"] = float(looks.mean())
     return dict(
         mean_n=len(images),
         mean_corr=float(corr[digit]),
@@ -72,6 +83,7 @@ def mean_reading(images: np.ndarray, digit: int, template: np.ndarray, *, rng, b
         mean_read_as=int(corr.argmax()),
         mean_rank=int((corr > corr[digit]).sum()) + 1,
         mean_background=float(mean_image[FRAME].mean()),
+        **knn_cols,
     )
 
 
@@ -84,6 +96,7 @@ def describe(
     averaged: np.ndarray | None = None,
     seed: int = 0,
     boots: int = 200,
+    knn: KnnReader | None = None,
 ) -> list[dict]:
     """Per target digit: how the images, and the mean of the averaged ones, read.
 
@@ -97,13 +110,15 @@ def describe(
         One dict per digit present: n, how many read as the target (best match) and look like
         it (best match and correlation ≥ ``floor``), the median correlation with the target's
         template, the background (frame) mean and within-image standard deviation, and
-        :func:`mean_reading` of the averaged images (mean_n = 0 when there are none).
+        :func:`mean_reading` of the averaged images (mean_n = 0 when there are none); with a
+        ``knn`` reader also how many it finds looking like the target (``knn_looks``).
     """
     averaged = np.ones(len(target), bool) if averaged is None else averaged
     rng = np.random.default_rng(seed)
     corr = correlations(images, template)
     read = corr.argmax(axis=1) == target
     looks = read & (corr[np.arange(len(target)), target] >= floor)
+    knn_looks = None if knn is None else knn.looks(images, target)
     rows = []
     for d in np.unique(target):
         pick = target == d
@@ -117,9 +132,11 @@ def describe(
             background=float(frame.mean()),
             background_std=float(frame.std(axis=1).mean()),
         )
+        if knn_looks is not None:
+            row["knn_looks"] = int(knn_looks[pick].sum())
         chosen = images[pick & averaged]
         if len(chosen):
-            row.update(mean_reading(chosen, int(d), template, rng=rng, boots=boots))
+            row.update(mean_reading(chosen, int(d), template, rng=rng, boots=boots, knn=knn))
         else:
             row.update(mean_n=0)
         rows.append(row)
@@ -131,17 +148,60 @@ def pooled(rows: pd.DataFrame, column: str) -> float:
     return float((rows[column] * rows.n).sum() / rows.n.sum())
 
 
+def class_similarity(images: np.ndarray, target: np.ndarray, *, rng, permutations: int, cap: int):
+    """Within- vs between-class mean pairwise correlation of ``images`` ``(n, 28, 28)`` with
+    labels ``target`` ``(n,)`` (at most ``cap`` images, drawn at random), and the one-sided
+    permutation p of their difference (labels shuffled ``permutations`` times)."""
+    if len(images) > cap:
+        keep = np.sort(rng.choice(len(images), cap, replace=False))
+        images, target = images[keep], target[keep]
+    a = images.reshape(len(images), -1).astype(np.float64)
+    a = a - a.mean(axis=1, keepdims=True)
+    a /= np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
+    c = a @ a.T  # (n, n) pairwise correlations
+    np.fill_diagonal(c, 0.0)
+    total, pairs = c.sum(), len(c) * (len(c) - 1)
+
+    def gap(labels: np.ndarray) -> tuple[float, float, float]:
+        onehot = (labels[:, None] == np.arange(10)).astype(np.float64)  # (n, 10)
+        same = float(((c @ onehot) * onehot).sum())
+        sizes = onehot.sum(axis=0)
+        n_same = float((sizes * (sizes - 1)).sum())
+        within = same / n_same if n_same else np.nan
+        between = (total - same) / (pairs - n_same) if pairs > n_same else np.nan
+        return within - between, within, between
+
+    observed, within, between = gap(target)
+    null = np.array([gap(rng.permutation(target))[0] for _ in range(permutations)])
+    p = (1 + int((null >= observed).sum())) / (permutations + 1)
+    return dict(n=len(images), within=within, between=between, gap=observed, p=p)
+
+
 def likeness_table(
-    *, data: Path, runs: dict[tuple[str, str], Path], out: Path, n_reference: int = 2000
+    *,
+    data: Path,
+    runs: dict[tuple[str, str], Path],
+    out: Path,
+    calibration_out: Path,
+    similarity_out: Path,
+    knn: dict,
+    strengths: list[float],
+    n_calibration: int,
+    permutations: int,
+    n_reference: int = 2000,
 ) -> pd.DataFrame:
-    """Score every fooling run's images and two references (test digits, uniform noise).
+    """Score every fooling run's images and two references (test digits, uniform noise) with
+    both readers; calibrate the readers on blends; measure within- vs between-class similarity.
 
     Shares count the replicate runs (not the genetic driver's extra '2's); the per-digit means
     average the converged images, extra '2's included, as the posts did.
 
     Args:
         data: MNIST ``.npz``. runs: ``(model, method) -> npz`` of
-            :func:`mnist_fooling.stages.fooling.run.run_fooling`. out: CSV to write.
+            :func:`mnist_fooling.stages.fooling.run.run_fooling`. out, calibration_out,
+            similarity_out: CSVs to write. knn: ``{k, blur, quantile, n_train}`` of the k-NN
+            reader. strengths: blend strengths s; n_calibration: test digits blended.
+            permutations: label shuffles of the similarity test.
     """
     from ..data.mnist import load_mnist
 
@@ -151,22 +211,57 @@ def likeness_table(
     pick = rng.choice(len(mnist.x_test), min(n_reference, len(mnist.x_test)), replace=False)
     noise = rng.random((len(pick), 28, 28), dtype=np.float32)
     floor = floor_of_real_digits(mnist.x_test, mnist.y_test, template)
+    n_train = min(knn["n_train"] or len(mnist.x_train), len(mnist.x_train))
+    reader = KnnReader(k=knn["k"], blur=knn["blur"], quantile=knn["quantile"]).fit(
+        mnist.x_train[:n_train],
+        mnist.y_train[:n_train],
+        rng.random((len(pick), 28, 28), dtype=np.float32),  # noise apart from the reference's
+    )
     rows = []
     for name, images in (("test digits", mnist.x_test[pick]), ("uniform noise", noise)):
-        found = describe(images, mnist.y_test[pick], template, floor=floor)
+        found = describe(images, mnist.y_test[pick], template, floor=floor, knn=reader)
         rows += [dict(model="reference", method=name, floor=floor, **r) for r in found]
+    similarity = []
     for (model, method), path in sorted(runs.items()):
         run = read_arrays(path, ("images", "target", "converged"), optional=("extra",))
         images, target, converged = run["images"], run["target"], run["converged"]
         extra = run.get("extra", np.zeros(len(target), bool))
-        shares = describe(images[~extra], target[~extra], template, floor=floor, boots=0)
-        means = describe(images, target, template, floor=floor, averaged=converged)
+        shares = describe(
+            images[~extra], target[~extra], template, floor=floor, boots=0, knn=reader
+        )
+        means = describe(images, target, template, floor=floor, averaged=converged, knn=reader)
         mean_cols = {
             d["digit"]: {k: v for k, v in d.items() if k.startswith("mean_")} for d in means
         }
         for r in shares:
             r = {k: v for k, v in r.items() if not k.startswith("mean_")}
             rows.append(dict(model=model, method=method, floor=floor, **r, **mean_cols[r["digit"]]))
+        if len(np.unique(target[~extra])) > 1:
+            sim = class_similarity(
+                images[~extra], target[~extra], rng=rng, permutations=permutations, cap=500
+            )
+            similarity.append(dict(model=model, method=method, **sim))
     table = pd.DataFrame(rows)
+    calibration = calibrate(reader, template, floor, mnist, n=n_calibration, strengths=strengths)
     write_csv(out, table)
+    write_csv(calibration_out, calibration.assign(knn_floor=reader.floor, template_floor=floor))
+    columns = ["model", "method", "n", "within", "between", "gap", "p"]
+    write_csv(similarity_out, pd.DataFrame(similarity, columns=columns))
     return table
+
+
+def calibrate(
+    reader: KnnReader, template, floor: float, mnist, *, n: int, strengths
+) -> pd.DataFrame:
+    """Both readers on blends of ``n`` test digits (the last ones: apart from the reference
+    sample's seed) into uniform noise at each strength."""
+    digits, labels = mnist.x_test[-n:], mnist.y_test[-n:]
+
+    def template_looks(images, target):
+        corr = correlations(images, template)
+        own = corr[np.arange(len(target)), target]
+        return (corr.argmax(axis=1) == target) & (own >= floor)
+
+    readers = {"template": template_looks, "k-NN": reader.looks}
+    rng = np.random.default_rng(1)
+    return calibration_table(readers, digits=digits, labels=labels, strengths=strengths, rng=rng)

@@ -1,0 +1,101 @@
+"""The k-NN reader, its calibration on blends, the fitness rule and equivalent blend strength."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mnist_fooling.stages.fooling.likeness import class_similarity
+from mnist_fooling.stages.fooling.reader import (
+    KnnReader,
+    blend,
+    calibration_table,
+    equivalent_strength,
+    fit_readers,
+    standardised,
+)
+
+
+def strokes(n: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """``(n, 28, 28)`` two kinds of 'digit': a vertical bar (0) and a horizontal bar (1)."""
+    y = np.arange(n) % 2
+    x = np.zeros((n, 28, 28), np.float32)
+    x[y == 0, 6:22, 12:16] = 1.0
+    x[y == 1, 12:16, 6:22] = 1.0
+    return np.clip(x + 0.05 * rng.random(x.shape, dtype=np.float32), 0, 1), y
+
+
+def test_standardised_rows_have_zero_mean_and_unit_norm_and_constant_rows_zero():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.random((3, 28, 28)), np.full((1, 28, 28), 0.5)])
+    a = standardised(x, blur=1.0)
+    assert a.shape == (4, 784)
+    assert np.allclose(a[:3].mean(1), 0, atol=1e-6) and np.allclose(
+        np.linalg.norm(a[:3], axis=1), 1
+    )
+    assert not standardised(x[3:], blur=0.0).any()  # blurring pads with background 0
+
+
+def test_knn_reader_reads_clean_shapes_and_rejects_noise():
+    rng = np.random.default_rng(1)
+    x, y = strokes(40, rng)
+    reader = KnnReader(k=3, blur=1.0, quantile=0.99).fit(x, y, rng.random((200, 28, 28)))
+    test, labels = strokes(20, rng)
+    digit, sim = reader.read(test)
+    assert (digit == labels).all() and (sim > reader.floor).all()
+    noise = rng.random((200, 28, 28), dtype=np.float32)
+    assert reader.looks(noise, np.zeros(200, int)).mean() <= 0.05
+    assert reader.looks(blend(test, rng.random(test.shape), 0.5), labels).all()
+
+
+def test_knn_reader_refuses_k_above_the_training_set():
+    with pytest.raises(ValueError, match="k = 5 needs 1 ≤ k ≤ 4"):
+        KnnReader(k=5, blur=0.0, quantile=0.9).fit(
+            np.zeros((4, 28, 28)), np.zeros(4), np.zeros((2, 28, 28))
+        )
+
+
+def test_calibration_table_counts_blends_per_reader_and_strength():
+    rng = np.random.default_rng(2)
+    x, y = strokes(10, rng)
+    readers = dict(
+        always=lambda im, t: np.ones(len(t), bool), never=lambda im, t: np.zeros(len(t), bool)
+    )
+    table = calibration_table(readers, digits=x, labels=y, strengths=[0.0, 0.5], rng=rng)
+    assert list(table.reader) == ["always", "never"] * 2 and (table.n == 10).all()
+    assert table[table.reader == "always"].share.tolist() == [1.0, 1.0]
+    assert (table.low <= table.share).all() and (table.share <= table.high).all()
+
+
+def curve(shares: dict[float, float], reader: str = "k-NN") -> pd.DataFrame:
+    return pd.DataFrame([dict(reader=reader, s=s, share=v) for s, v in shares.items()])
+
+
+@pytest.mark.parametrize(
+    ("at_03", "at_0", "fit"),
+    [(0.9, 0.15, True), (0.95, 0.0, True), (0.89, 0.0, False), (0.99, 0.16, False)],
+)
+def test_a_reader_is_fit_at_90_percent_of_s03_blends_and_15_percent_of_noise(at_03, at_0, fit):
+    assert fit_readers(curve({0.0: at_0, 0.2: 0.5, 0.3: at_03, 1.0: 1.0})) == {"k-NN": fit}
+
+
+def test_fitness_needs_the_two_strengths():
+    with pytest.raises(ValueError, match="lacks s = 0 or s = 0.3"):
+        fit_readers(curve({0.0: 0.0, 1.0: 1.0}))
+
+
+@pytest.mark.parametrize(
+    ("share", "s"),
+    [(0.0, 0.0), (0.05, 0.0), (0.3, 0.1), (0.55, 0.15), (0.8, 0.2), (1.0, 1.0), (1.01, np.inf)],
+)
+def test_equivalent_strength_interpolates_the_rising_curve(share, s):
+    c = curve({0.0: 0.05, 0.1: 0.3, 0.2: 0.8, 0.3: 0.7, 1.0: 1.0})  # 0.3 dips: running max
+    assert equivalent_strength(c, share) == pytest.approx(s)
+
+
+def test_class_similarity_finds_alike_classes_and_not_shuffled_noise():
+    rng = np.random.default_rng(3)
+    x, y = strokes(40, rng)
+    alike = class_similarity(x, y, rng=rng, permutations=99, cap=500)
+    assert alike["within"] > alike["between"] and alike["p"] == 0.01 and alike["n"] == 40
+    noise = class_similarity(rng.random((40, 28, 28)), y, rng=rng, permutations=99, cap=30)
+    assert noise["p"] > 0.05 and noise["n"] == 30
