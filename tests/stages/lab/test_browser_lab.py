@@ -53,6 +53,26 @@ def test_forward_and_gradients_equal_keras(lab_models, lab_page):
         assert cos.min() >= 0.99
 
 
+def test_cnn_javascript_fallback_equals_webassembly_and_keras(lab_models, lab_page):
+    """The convolution in WebAssembly SIMD (float32 sums) and the JavaScript one it falls back
+    to where a browser lacks it (double sums): both within 1e-5 of Keras, same argmax."""
+    images, _ = digits_and_fooling(40)
+    n = len(images)
+    body = (
+        HELPERS
+        + f"const X = f32({json.dumps(b64(images))});"
+        + f"const simd = lab.useWasm(true), a = enc(lab.forward('cnn', X, {n}));"
+        + f"lab.useWasm(false); const b = enc(lab.forward('cnn', X, {n})); lab.useWasm(true);"
+        + "return [simd, a, b];"
+    )
+    simd, a, b = evaluate(lab_page, body)
+    assert simd  # Chromium runs the WebAssembly kernel
+    want = load_model(lab_models["cnn"]).predict(images, verbose=0)
+    for got in (unb64(a, (n, 10)), unb64(b, (n, 10))):
+        assert np.abs(got - want).max() <= 1e-5
+        assert np.array_equal(got.argmax(1), want.argmax(1))
+
+
 def test_float16_page_within_2e3(lab_models, tmp_path):
     from mnist_fooling.stages.lab.page import write_lab
 
