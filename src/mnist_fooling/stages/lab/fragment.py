@@ -49,7 +49,7 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
         if measured
         else f"Not measured in this run ({_reason(t)}): the tables say so."
     )
-    images = int(forward.images.iloc[0]) if measured else 0
+    images = int(float(forward.images.iloc[0])) if measured else 0
     return dict(tables=dict(speed=speed, fool=fool_table), variables=dict(note=note, images=images))
 
 
