@@ -16,9 +16,10 @@ include: "workflow/rules/eleventh.smk"
 include: "workflow/rules/detectors.smk"
 include: "workflow/rules/benchmark.smk"
 include: "workflow/rules/plots.smk"
+# before report.smk: it adds the lab benchmark's report fragment
+include: "workflow/rules/lab.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/explorer.smk"
-include: "workflow/rules/lab.smk"
 
 
 rule all:

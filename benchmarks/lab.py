@@ -1,4 +1,8 @@
-"""The lab page's speed and exactness against Keras, in headless Chromium.
+"""The lab page's exactness (and speed) against Keras, in headless Chromium.
+
+The workflow measures the speed itself, beside Keras in one job (rule ``benchmark_lab``,
+``mnist-fooling lab-speed``, ``stages/lab/speed.py``); this script adds the exactness and
+gradient columns on trained models.
 
 Usage:
     python benchmarks/lab.py --page results/default/report/lab.html \\

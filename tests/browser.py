@@ -1,73 +1,55 @@
-"""Headless chromium for tests that look at a rendered page in a real browser.
+"""Headless Chromium for tests that look at a rendered page in a real browser, via Playwright.
 
 ``dump_dom`` returns the DOM after the page's scripts ran, ``evaluate`` the value of a
-script run in the loaded page at a given window size, ``screenshot`` writes a PNG. All need
-chromium (``apt-get install chromium``): check ``chromium()`` first and skip when it is None.
-Under ``CI=true`` a missing browser is a failure instead: ``chromium()`` fails the test (or
-the module that asks at import) rather than letting it skip, so CI cannot pass without
-opening the pages (``.ci/run`` installs chromium when it is missing).
+script run in the loaded page at a given window size, ``screenshot`` writes a PNG and
+``open_page`` gives the Playwright ``Page`` itself (real mouse, touch and keyboard input). All
+drive the system's Chromium through Playwright's sync API (``executable_path``: Playwright's
+own browsers are never downloaded), one browser per test session and a fresh context per call
+(``mnist_fooling.stages.lab.browser``). Check ``chromium()`` first and skip when it is None.
+Under ``CI=true`` a missing browser (or a missing ``playwright`` package) is a failure
+instead: ``chromium()`` fails the test (or the module that asks at import) rather than letting
+it skip, so CI cannot pass without opening the pages (``.ci/run`` installs chromium when it is
+missing).
 """
 
 from __future__ import annotations
 
-import html
-import json
 import os
-import re
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
-NAMES = ("chromium", "chromium-browser", "google-chrome")
-TIMEOUT_S = 120
-_RESULT = re.compile(r'<pre id="browser-result">(.*?)</pre>', re.DOTALL)
+from mnist_fooling.stages.lab import browser as _browser
+from mnist_fooling.stages.lab.browser import NAMES
+
+__all__ = ["chromium", "dump_dom", "evaluate", "open_page", "screenshot"]
+
+# Let the page's timers and animation frames run before the DOM is read.
+_SETTLE = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() =>"
+_SETTLE += " setTimeout(r, 50))))"
 
 
 def chromium() -> str | None:
-    """Path of a chromium-like browser on PATH, or None (a test failure under ``CI=true``)."""
-    for name in NAMES:
-        if found := shutil.which(name):
-            return found
+    """Path of a chromium-like browser on PATH (with Playwright importable), or None (a test
+    failure under ``CI=true``)."""
+    found = _browser.find_chromium()
+    if found and _browser.have_playwright():
+        return found
     if os.environ.get("CI") == "true":
         import pytest
 
-        pytest.fail(
-            f"CI=true and no browser on PATH ({', '.join(NAMES)}): the browser tests must run;"
-            " apt-get install chromium (.ci/run does)",
-            pytrace=False,
+        missing = (
+            "the playwright package (pip install -e '.[test]')"
+            if found
+            else f"a browser on PATH ({', '.join(NAMES)}): apt-get install chromium (.ci/run does)"
         )
+        pytest.fail(f"CI=true and no {missing}: the browser tests must run", pytrace=False)
     return None
 
 
-def _run(args: list[str], page: Path, fragment: str = "") -> str:
-    """Run headless chromium on ``page`` (``file://...#fragment``) and return its stdout."""
-    browser = chromium()
-    if browser is None:
+def open_page(html_path: Path, width: int = 1280, height: int = 900, fragment: str = "", **kw):
+    """Context manager: a loaded Playwright ``Page`` on ``html_path`` (see the module)."""
+    if chromium() is None:
         raise RuntimeError("chromium not installed: apt-get install chromium")
-    url = Path(page).resolve().as_uri() + (f"#{fragment}" if fragment else "")
-    # A fresh profile per call: no state between tests, no clash with a running browser.
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
-        command = [
-            browser,
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--hide-scrollbars",
-            f"--user-data-dir={profile}",
-            # Run the page's scripts (and timers) to completion before dumping or shooting.
-            "--virtual-time-budget=5000",
-            *args,
-            url,
-        ]
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False
-        )
-    if done.returncode != 0:
-        raise RuntimeError(f"chromium failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
-    return done.stdout
+    return _browser.open_page(html_path, width, height, fragment, **kw)
 
 
 def _copy_with(html_path: Path, folder: Path, inject: str) -> Path:
@@ -80,9 +62,16 @@ def _copy_with(html_path: Path, folder: Path, inject: str) -> Path:
     return copy
 
 
+def _raise_page_errors(page) -> None:
+    if page.errors:
+        raise RuntimeError(f"script failed in the page: {page.errors[0]}")
+
+
 def dump_dom(html_path: Path, fragment: str = "") -> str:
     """The serialised DOM of ``html_path`` (opened at ``#fragment``) after its scripts ran."""
-    return _run(["--dump-dom"], html_path, fragment)
+    with open_page(html_path, fragment=fragment) as page:
+        page.evaluate(_SETTLE)
+        return page.content()
 
 
 def evaluate(html_path: Path, body: str, width: int = 1280, height: int = 900):
@@ -91,46 +80,25 @@ def evaluate(html_path: Path, body: str, width: int = 1280, height: int = 900):
     ``body`` is a function body ending in ``return <JSON-serialisable value>``, run in a
     ``width`` × ``height`` window; a script error is raised as ``RuntimeError``.
     """
-    inject = (
-        "<script>addEventListener('load',function(){var r;"
-        f"try{{r=JSON.stringify((function(){{{body}\n}})());}}"
-        "catch(e){r=JSON.stringify({'browser-error':String(e)});}"
-        "var p=document.createElement('pre');p.id='browser-result';p.textContent=r;"
-        "document.body.appendChild(p);});</script>"
-    )
-    with tempfile.TemporaryDirectory(prefix="evaluate-") as tmp:
-        copy = _copy_with(Path(html_path), Path(tmp), inject)
-        dom = _run(["--dump-dom", f"--window-size={width},{height}"], copy)
-    found = _RESULT.search(dom)
-    if not found:
-        raise RuntimeError("the page's script left no result")
-    value = json.loads(html.unescape(found.group(1)))
-    if isinstance(value, dict) and "browser-error" in value:
-        raise RuntimeError(f"script failed in the page: {value['browser-error']}")
-    return value
+    with open_page(html_path, width, height) as page:
+        return _browser.evaluate_body(page, body)
 
 
 def screenshot(html_path: Path, png: Path, width: int, height: int, fragment: str = "") -> Path:
-    """Write a ``width`` × ``height`` screenshot of ``html_path`` (at ``#fragment``) to ``png``.
-
-    Headless chromium paints a blank screenshot once the window has scrolled, so for a
-    ``fragment`` the page is shot from a copy in which the body, not the window, scrolls.
-    """
+    """Write a ``width`` × ``height`` screenshot of ``html_path`` (at ``#fragment``) to ``png``:
+    for a ``fragment``, scrolled so that its element's top sits 16 px below the window's."""
     png = Path(png)
     png.parent.mkdir(parents=True, exist_ok=True)
-    args = [f"--screenshot={png.resolve()}", f"--window-size={width},{height}"]
-    if not fragment:
-        _run(args, html_path)
-    else:
-        inject = (
-            "<style>html{overflow:hidden;height:100%}body{height:100%;overflow:auto}</style>"
-            "<script>addEventListener('load',function(){"
-            f"var e=document.getElementById({json.dumps(fragment)});"
-            "if(e){document.body.scrollTop=e.getBoundingClientRect().top-16;}"
-            "document.dispatchEvent(new Event('scroll'));});</script>"
-        )
-        with tempfile.TemporaryDirectory(prefix="scrolled-") as tmp:
-            _run(args, _copy_with(Path(html_path), Path(tmp), inject))
+    with open_page(html_path, width, height) as page:
+        if fragment:
+            page.evaluate(
+                "(id) => { const e = document.getElementById(id); if (e) window.scrollTo(0,"
+                " e.getBoundingClientRect().top + window.scrollY - 16);"
+                " document.dispatchEvent(new Event('scroll')); }",
+                fragment,
+            )
+        page.evaluate(_SETTLE)
+        page.screenshot(path=str(png))
     if not png.is_file():
         raise RuntimeError(f"chromium wrote no screenshot {png}")
     return png

@@ -303,6 +303,25 @@ def benchmark_inputs(d: Path) -> dict[str, Path]:
     return dict(speed=write(d / "search.csv", rows))
 
 
+def lab_inputs(d: Path) -> dict[str, Path]:
+    """A lab benchmark CSV as `mnist-fooling lab-speed` writes it (stages/lab/speed.py)."""
+    from mnist_fooling.stages.lab.speed import FIELDS
+
+    rows = [
+        dict(kind="forward", model="cnn", page_per_s=547.2, keras_per_s=9990.0, ratio=0.0548,
+             target=0.05, met="yes", status="measured", images=200, page_bytes=17979180),
+        dict(kind="fool", model="cnn", method="hillclimb", seconds=30.01,
+             status="not within budget", evaluations=1501, confidence=0.4, budget_s=30.0),
+        dict(kind="fool", model="cnn", method="gradient_sign", seconds=0.457,
+             status="converged", evaluations=13, confidence=0.9999, budget_s=30.0),
+        dict(kind="fool", model="cnn", method="genetic", seconds=2.5, status="stuck",
+             evaluations=900, confidence=0.2, budget_s=30.0),
+    ]  # fmt: skip
+    d.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows, columns=FIELDS).to_csv(d / "lab.csv", index=False)
+    return dict(speed=d / "lab.csv")
+
+
 TWO_REPS = np.repeat(np.arange(10), 2)
 
 
@@ -499,6 +518,17 @@ def test_benchmark_fragment(tmp_path):
     ]  # fmt: skip
 
 
+def test_lab_fragment(tmp_path):
+    frag = build_fragment("lab", lab_inputs(tmp_path), config())
+    assert frag["variables"] == {"note": "Measured in this run.", "images": 200}
+    assert table_rows(frag["tables"]["speed"]) == [
+        ["cnn", "547", "9,990", "0.055", "≥ 0.05", "yes"]
+    ]
+    assert table_rows(frag["tables"]["fool"]) == [
+        ["cnn", "not within 30 s", "0.46 s", "stuck after 2.50 s"]
+    ]
+
+
 def test_fooling_fragment_without_the_optional_inputs(tmp_path):
     frag = build_fragment("fooling", fooling_inputs(fooling_dir(tmp_path)), config())
     assert check_section("fooling", frag) >= 15
@@ -586,6 +616,7 @@ STAGES = {
     "fooling": None,
     "eleventh": eleventh_inputs,
     "benchmark": benchmark_inputs,
+    "lab": lab_inputs,
 }
 
 

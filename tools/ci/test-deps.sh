@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install with apt what the tests need and is missing: a Chromium for the browser tests and
 # poppler-utils (pdftotext) for the PDF text check. Used by .ci/run and the Actions workflow.
+# Playwright (a pip test dependency) drives that system Chromium: no browser is downloaded.
 set -euo pipefail
 
 as_root() {

@@ -26,3 +26,44 @@ rule lab:
     shell:
         "python -m mnist_fooling lab --models {params.models} --methods-json {params.methods:q}"
         " --out {output} > {log} 2>&1"
+
+
+# The page in headless Chromium beside Keras, in one job (benchmarks/, not used by any result).
+LAB_BENCHMARK = {"images": 200, "repeats": 3, "budget_s": 30.0, "target": 3} | config[
+    "benchmark"
+].get("lab", {})
+
+
+rule benchmark_lab:
+    input:
+        unpack(model_files),
+        page=f"{R}/report/lab.html",
+        data=mnist_npz(),
+    output:
+        f"{R}/benchmarks/lab.csv",
+    log:
+        f"{L}/benchmark_lab.log",
+    benchmark:
+        f"{L}/benchmarks/benchmark_lab.tsv"
+    conda:
+        "../../environment.yml"
+    # The whole machine: other jobs running beside it would distort the rates.
+    threads: workflow.cores
+    params:
+        models=models_arg,
+        methods=[m for m in LAB_METHODS if m in config["fooling"]["methods"]],
+        images=LAB_BENCHMARK["images"],
+        repeats=LAB_BENCHMARK["repeats"],
+        budget=LAB_BENCHMARK["budget_s"],
+        target=LAB_BENCHMARK["target"],
+    shell:
+        "python -m mnist_fooling lab-speed --page {input.page} --models {params.models}"
+        " --data {input.data} --methods {params.methods} --images {params.images}"
+        " --repeats {params.repeats} --budget {params.budget} --target {params.target}"
+        " --out {output} > {log} 2>&1"
+
+
+FRAGMENTS["lab"] = dict(
+    inputs=dict(speed=f"{R}/benchmarks/lab.csv"),
+    config=[],
+)

@@ -20,6 +20,7 @@ def add_parsers(sub) -> None:
     s.add_argument("--precision", choices=("float32", "float16"), default="float32")
     s.add_argument("--out", type=Path, required=True, help="the page (lab.html)")
     s.set_defaults(func=cmd_lab)
+    add_speed_parser(sub)
 
 
 def cmd_lab(args) -> None:
@@ -29,3 +30,45 @@ def cmd_lab(args) -> None:
         models=dict(args.models), out=args.out, methods=args.methods_json, precision=args.precision
     )
     print(f"{args.out}: {size / 2**20:.1f} MiB")
+
+
+def add_speed_parser(sub) -> None:
+    """Add ``lab-speed``: the page's speed in headless Chromium beside Keras'."""
+    s = sub.add_parser("lab-speed", help="the lab page's speed in headless Chromium beside Keras")
+    s.add_argument("--page", type=Path, required=True, help="lab.html")
+    add_models(s)
+    s.add_argument("--data", type=Path, required=True, help="mnist.npz (its test digits)")
+    s.add_argument("--methods", nargs="+", required=True, help="the lab methods to time")
+    # No defaults here: the config's benchmark.lab section holds them (the rule passes them).
+    s.add_argument("--images", type=int, required=True, help="images per timed batch")
+    s.add_argument("--repeats", type=int, required=True, help="timings per rate (best kept)")
+    s.add_argument("--budget", type=float, required=True, help="seconds per fooling search")
+    s.add_argument("--target", type=int, required=True, help="the digit the searches aim at")
+    s.add_argument("--out", type=Path, required=True, help="the CSV")
+    s.set_defaults(func=cmd_lab_speed)
+
+
+def cmd_lab_speed(args) -> None:
+    from ..core.errors import UserInputError
+    from ..stages.lab.speed import run_lab_speed
+
+    for name, value in (("--images", args.images), ("--repeats", args.repeats)):
+        if value < 1:
+            raise UserInputError(f"{name} must be at least 1, not {value}")
+    if not args.budget > 0 or not 0 <= args.target <= 9:
+        raise UserInputError("--budget must be positive and --target a digit 0-9")
+    if not args.page.is_file():
+        raise UserInputError(f"no lab page {args.page}")
+    rows = run_lab_speed(
+        page_path=args.page,
+        models=dict(args.models),
+        data=args.data,
+        methods=args.methods,
+        n=args.images,
+        repeats=args.repeats,
+        budget_s=args.budget,
+        target=args.target,
+        out=args.out,
+    )
+    for row in rows:
+        print({k: v for k, v in row.items() if v not in ("", None)})

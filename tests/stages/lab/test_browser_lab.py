@@ -9,7 +9,7 @@ import pytest
 
 from mnist_fooling.core.models import load_model
 from mnist_fooling.stages.classify.preprocess import mnist_style, prepare, resize, to_ink
-from tests.browser import chromium, evaluate
+from tests.browser import chromium, evaluate, open_page
 from tests.stages.lab.conftest import NAMES, digits_and_fooling, lab_methods
 from tests.stages.lab.inpage import HELPERS, b64, outputs_and_gradients, unb64
 
@@ -51,6 +51,26 @@ def test_forward_and_gradients_equal_keras(lab_models, lab_page):
         # rounding: one noise image of these 200 goes to 0.994.
         assert np.mean(cos >= 0.999) >= 0.97 and np.median(cos) >= 0.99999
         assert cos.min() >= 0.99
+
+
+def test_cnn_javascript_fallback_equals_webassembly_and_keras(lab_models, lab_page):
+    """The convolution in WebAssembly SIMD (float32 sums) and the JavaScript one it falls back
+    to where a browser lacks it (double sums): both within 1e-5 of Keras, same argmax."""
+    images, _ = digits_and_fooling(40)
+    n = len(images)
+    body = (
+        HELPERS
+        + f"const X = f32({json.dumps(b64(images))});"
+        + f"const simd = lab.useWasm(true), a = enc(lab.forward('cnn', X, {n}));"
+        + f"lab.useWasm(false); const b = enc(lab.forward('cnn', X, {n})); lab.useWasm(true);"
+        + "return [simd, a, b];"
+    )
+    simd, a, b = evaluate(lab_page, body)
+    assert simd  # Chromium runs the WebAssembly kernel
+    want = load_model(lab_models["cnn"]).predict(images, verbose=0)
+    for got in (unb64(a, (n, 10)), unb64(b, (n, 10))):
+        assert np.abs(got - want).max() <= 1e-5
+        assert np.array_equal(got.argmax(1), want.argmax(1))
 
 
 def test_float16_page_within_2e3(lab_models, tmp_path):
@@ -98,34 +118,61 @@ def test_prepare_equals_classify_on_arrays(lab_page):
             k += 1
 
 
-STROKES = """
-const cv = document.getElementById('draw'), r = cv.getBoundingClientRect();
-const at = (x, y) => ({clientX: r.left + x * r.width / cv.width,
-  clientY: r.top + y * r.height / cv.height, pointerId: 1, bubbles: true});
-const path = (pts) => { cv.dispatchEvent(new PointerEvent('pointerdown', at(...pts[0])));
-  for (const p of pts.slice(1)) cv.dispatchEvent(new PointerEvent('pointermove', at(...p)));
-  cv.dispatchEvent(new PointerEvent('pointerup', at(...pts[pts.length - 1]))); };
-// a '7': the top bar, then the diagonal
-path([[70, 60], [120, 58], [170, 57], [205, 60]]);
-path([[205, 60], [180, 120], [150, 180], [130, 235]]);
-"""
+# a '7' in the canvas's pixels: the top bar, then the diagonal
+STROKES = (
+    [(70, 60), (120, 58), (170, 57), (205, 60)],
+    [(205, 60), (180, 120), (150, 180), (130, 235)],
+)
+READ = (
+    HELPERS
+    + "const outs = lab.refresh(); const tops = {};"
+    + "for (const row of document.querySelectorAll('.reader'))"
+    + " tops[row.id] = row.querySelector('.digit').textContent;"
+    + "return [document.getElementById('draw').toDataURL('image/png'), enc(lab.input()),"
+    + " outs, tops];"
+)
 
 
-@pytest.mark.parametrize("raw", [False, True])
-def test_drawing_equals_classify(lab_page, tmp_path, raw):
-    """Strokes drawn with pointer events: the page's 28 × 28 input equals `classify`'s
-    preparation of the canvas saved as PNG (within one grey level); all three models read it."""
-    body = (
-        HELPERS
-        + STROKES
-        + f"document.getElementById('raw').checked = {json.dumps(raw)};"
-        + "const outs = lab.refresh(); const tops = {};"
-        + "for (const row of document.querySelectorAll('.reader'))"
-        + " tops[row.id] = row.querySelector('.digit').textContent;"
-        + "return [document.getElementById('draw').toDataURL('image/png'), enc(lab.input()),"
-        + " outs, tops];"
+def _draw(page, device: str) -> None:
+    """Draw STROKES on the canvas with Playwright's real input: the mouse (pointer events of
+    type mouse, with intermediate moves) or the touchscreen (touch pointers, via CDP)."""
+    box = page.locator("#draw").bounding_box()
+    size = page.evaluate(
+        "() => [document.getElementById('draw').width, document.getElementById('draw').height]"
     )
-    png, x, outs, tops = evaluate(lab_page, body)
+    at = [
+        [
+            (box["x"] + x * box["width"] / size[0], box["y"] + y * box["height"] / size[1])
+            for x, y in stroke
+        ]
+        for stroke in STROKES
+    ]
+    if device == "mouse":
+        for stroke in at:
+            page.mouse.move(*stroke[0])
+            page.mouse.down()
+            for x, y in stroke[1:]:
+                page.mouse.move(x, y, steps=4)
+            page.mouse.up()
+        return
+    cdp = page.context.new_cdp_session(page)
+    for stroke in at:
+        kinds = ["touchStart"] + ["touchMove"] * (len(stroke) - 1)
+        for kind, (x, y) in zip(kinds, stroke, strict=True):
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+@pytest.mark.parametrize(("raw", "device"), [(False, "mouse"), (True, "mouse"), (False, "touch")])
+def test_drawing_equals_classify(lab_page, tmp_path, raw, device):
+    """Strokes drawn with the mouse (or a finger): the page's 28 × 28 input equals
+    `classify`'s preparation of the canvas saved as PNG (within one grey level); all three
+    models read it."""
+    with open_page(lab_page, touch=device == "touch") as page:
+        page.evaluate(f"() => {{ document.getElementById('raw').checked = {json.dumps(raw)}; }}")
+        _draw(page, device)
+        png, x, outs, tops = page.evaluate(f"() => {{ {READ} }}")
+        assert not page.errors, page.errors
     path = tmp_path / "drawn.png"
     path.write_bytes(base64.b64decode(png.split(",", 1)[1]))
     want = prepare(path, raw=raw)
@@ -229,28 +276,26 @@ def test_explorer_links_each_image_to_the_lab(tmp_path):
     assert np.abs(pixels / 255 - images[i]).max() <= 1 / 255 + 1e-6
 
 
-def test_run_and_pause_buttons(lab_page, tmp_path):
+def test_run_and_pause_buttons(lab_page):
     """Run starts the time-sliced loop, Pause holds it: no evaluation after the pause."""
-    import html
-    import re
-
-    from tests.browser import _copy_with, _run
-
-    script = """<script>addEventListener('load', () => {
-      const $ = (id) => document.getElementById(id), out = {};
-      $('smethod').value = 'hillclimb'; $('smodel').value = 'softmax'; $('starget').value = '1';
-      $('smethod').dispatchEvent(new Event('change'));
-      $('run').click(); out.running = $('run').disabled && !$('pause').disabled;
-      setTimeout(() => { $('pause').click(); out.paused = lab.search().evaluations;
-        out.status = lab.search().status; out.buttons = !$('run').disabled && $('pause').disabled;
-        setTimeout(() => { out.later = lab.search().evaluations;
-          const p = document.createElement('pre'); p.id = 'browser-result';
-          p.textContent = JSON.stringify(out); document.body.appendChild(p); }, 300);
-      }, 200);
-    });</script>"""
-    copy = _copy_with(lab_page, tmp_path, script)
-    dom = _run(["--dump-dom"], copy)
-    found = re.search(r'<pre id="browser-result">(.*?)</pre>', dom)
-    out = json.loads(html.unescape(found.group(1)))
-    assert out["running"] and out["buttons"]
-    assert out["paused"] > 1 and out["later"] == out["paused"]
+    with open_page(lab_page) as page:
+        page.select_option("#smethod", "hillclimb")
+        page.select_option("#smodel", "cnn")  # slow enough not to converge before the pause
+        page.select_option("#starget", "1")
+        page.click("#run")
+        running = page.evaluate(
+            "() => document.getElementById('run').disabled"
+            " && !document.getElementById('pause').disabled"
+        )
+        page.wait_for_function("() => lab.search().evaluations > 1", polling=10)
+        page.click("#pause")
+        paused = page.evaluate(
+            "() => [lab.search().evaluations, lab.search().status,"
+            " !document.getElementById('run').disabled"
+            " && document.getElementById('pause').disabled]"
+        )
+        page.wait_for_timeout(300)
+        later = page.evaluate("() => lab.search().evaluations")
+        assert not page.errors, page.errors
+    assert running and paused[2]
+    assert paused[0] > 1 and later == paused[0]

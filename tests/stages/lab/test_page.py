@@ -32,3 +32,18 @@ def test_a_method_left_out_of_the_config_leaves_the_page(lab_models, tmp_path, c
     assert 'value="genetic"' in text
     assert main([*argv[:-1], "{}", "--out", str(out)]) == 2
     assert "needs the parameters" in capsys.readouterr().err
+
+
+def test_committed_conv_wasm_is_conv_wat_compiled():
+    """conv.wasm (the page's convolution in WebAssembly SIMD) is conv.wat as wat2wasm builds it."""
+    from importlib import resources
+
+    import wasmtime
+
+    lab = resources.files("mnist_fooling.stages.lab")
+    built = wasmtime.wat2wasm(lab.joinpath("conv.wat").read_text())
+    assert bytes(built) == lab.joinpath("conv.wasm").read_bytes(), (
+        'rebuild it: python -c "import wasmtime, pathlib; p = pathlib.Path('
+        "'src/mnist_fooling/stages/lab'); (p / 'conv.wasm').write_bytes("
+        "wasmtime.wat2wasm((p / 'conv.wat').read_text()))\""
+    )

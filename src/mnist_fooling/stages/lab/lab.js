@@ -32,6 +32,38 @@
     if (name === 'sigmoid') return 1 / (1 + Math.exp(-z));
     return z; // linear (softmax is applied to the whole layer)
   }
+  /** The convolution kernel in WebAssembly SIMD (conv.wat), or null where the browser lacks
+   * it: then convForward's JavaScript does the same sums. */
+  const CONV = (() => {
+    try {
+      const b = Uint8Array.from(atob(D.kernels.conv), (c) => c.charCodeAt(0));
+      return WebAssembly.validate(b) ? new WebAssembly.Module(b) : null;
+    } catch (e) { return null; }
+  })();
+  /** Give each convolution of ``net`` with positions in fours and channels in eights its
+   * place in one WebAssembly memory: the packed kernel, the bias, the unrolled input (which
+   * becomes the layer's ``cols``) and the output. */
+  function wasmConv(net) {
+    const convs = net.layers.filter((l) => l.type === 'conv' && (l.oh * l.ow) % 4 === 0 && l.cout % 8 === 0);
+    if (!CONV || !convs.length) return;
+    let bytes = 0;
+    const plan = convs.map((l) => {
+      const R = l.k * l.k * l.cin, P = l.oh * l.ow, at = {};
+      for (const [key, n] of [['kp', R * l.cout], ['bias', l.cout], ['cols', P * R], ['out', P * l.cout]]) {
+        at[key] = bytes; bytes += 4 * n + 16 - ((4 * n) % 16);
+      }
+      return [l, R, P, at];
+    });
+    const inst = new WebAssembly.Instance(CONV, {}), mem = inst.exports.memory;
+    mem.grow(Math.ceil(bytes / 65536));
+    for (const [l, R, P, at] of plan) {
+      const kp = new Float32Array(mem.buffer, at.kp, R * l.cout);
+      for (let d = 0; d < l.cout; d++) for (let r = 0; r < R; r++) kp[(d >> 3) * R * 8 + r * 8 + (d & 7)] = l.W[r * l.cout + d];
+      new Float32Array(mem.buffer, at.bias, l.cout).set(l.B);
+      l.cols = new Float32Array(mem.buffer, at.cols, P * R);
+      l.wasm = { gemm: inst.exports.gemm, at, out: new Float32Array(mem.buffer, at.out, P * l.cout) };
+    }
+  }
   function Net(name, spec) {
     this.name = name;
     this.layers = spec.layers.map((l) => {
@@ -40,7 +72,14 @@
       o.B = decode(l.bias || '', spec.precision);
       delete o.kernel; delete o.bias;
       if (o.type === 'dense') { o.nin = l.nin; o.size = l.nout; o.insize = l.nin; }
-      if (o.type === 'conv') { o.size = l.oh * l.ow * l.cout; o.insize = l.h * l.w * l.cin; }
+      if (o.type === 'conv') {
+        o.size = l.oh * l.ow * l.cout; o.insize = l.h * l.w * l.cin;
+        o.cols = new Float32Array(l.oh * l.ow * l.k * l.k * l.cin);
+        // the kernel's columns in blocks of four, read in order by convForward
+        const R = l.k * l.k * l.cin, C4 = l.cout - (l.cout % 4);
+        o.KP = new Float32Array(R * C4);
+        for (let d = 0; d < C4; d++) for (let r = 0; r < R; r++) o.KP[(d >> 2) * R * 4 + r * 4 + (d & 3)] = o.W[r * l.cout + d];
+      }
       if (o.type === 'pool') {
         o.win = l.size; o.oh = Math.floor(l.h / l.size); o.ow = Math.floor(l.w / l.size);
         o.size = o.oh * o.ow * l.c; o.insize = l.h * l.w * l.c; o.arg = new Int32Array(o.size);
@@ -54,8 +93,11 @@
     this.softmax = this.layers[this.layers.length - 1].act === 'softmax';
     this.macs = this.layers.reduce((s, l) => s + (l.type === 'dense' ? l.nin * l.nout :
       l.type === 'conv' ? l.oh * l.ow * l.k * l.k * l.cin * l.cout : 0), 0);
+    wasmConv(this);
   }
 
+  let useWasm = true; // lab.useWasm(false): the JavaScript convolution, for the tests
+  const BLOCK = 16; // images scored together by Net.forward (a search's candidates)
   function denseForward(l, x, y, acc) {
     const nin = l.nin, nout = l.nout, W = l.W, B = l.B;
     for (let j = 0; j < nout; j++) acc[j] = B[j];
@@ -66,6 +108,43 @@
       for (let j = 0; j < nout; j++) acc[j] += v * W[o + j];
     }
     finish(l.act, acc, y, 0, nout);
+  }
+  /** A dense layer on ``m`` images at once (inputs ``x``, m × nin; outputs ``y``, m × nout):
+   * each image's nonzero inputs listed first, then eight outputs at a time in local
+   * variables, image after image, so that those eight columns of the kernel are read from
+   * the cache for all ``m`` images rather than streamed from memory for each. */
+  function denseBlock(l, x, m, y, acc, nzi, nzv, nzn) {
+    const nin = l.nin, nout = l.nout, W = l.W, B = l.B, J8 = nout - (nout % 8);
+    for (let b = 0; b < m; b++) {
+      let c = 0;
+      for (let i = 0, o = b * nin, z = b * nin; i < nin; i++) {
+        const v = x[o + i];
+        if (v !== 0) { nzi[z + c] = i * nout; nzv[z + c] = v; c++; }
+      }
+      nzn[b] = c;
+    }
+    for (let j = 0; j < J8; j += 8) {
+      for (let b = 0; b < m; b++) {
+        let s0 = B[j], s1 = B[j + 1], s2 = B[j + 2], s3 = B[j + 3];
+        let s4 = B[j + 4], s5 = B[j + 5], s6 = B[j + 6], s7 = B[j + 7];
+        for (let t = b * nin, e = t + nzn[b]; t < e; t++) {
+          const v = nzv[t], w = nzi[t] + j;
+          s0 += v * W[w]; s1 += v * W[w + 1]; s2 += v * W[w + 2]; s3 += v * W[w + 3];
+          s4 += v * W[w + 4]; s5 += v * W[w + 5]; s6 += v * W[w + 6]; s7 += v * W[w + 7];
+        }
+        const o = b * nout + j;
+        acc[o] = s0; acc[o + 1] = s1; acc[o + 2] = s2; acc[o + 3] = s3;
+        acc[o + 4] = s4; acc[o + 5] = s5; acc[o + 6] = s6; acc[o + 7] = s7;
+      }
+    }
+    for (let j = J8; j < nout; j++) {
+      for (let b = 0; b < m; b++) {
+        let s0 = B[j];
+        for (let t = b * nin, e = t + nzn[b]; t < e; t++) s0 += nzv[t] * W[nzi[t] + j];
+        acc[b * nout + j] = s0;
+      }
+    }
+    for (let b = 0; b < m; b++) finish(l.act, acc.subarray(b * nout, (b + 1) * nout), y, b * nout, nout);
   }
   function finish(name, acc, y, off, n) {
     if (name === 'softmax') {
@@ -79,30 +158,68 @@
       for (let j = 0; j < n; j++) y[off + j] = act(name, acc[j]);
     }
   }
-  function convForward(l, x, y, acc) {
+  /** A convolution as a matrix product: the layer's input unrolled (im2col) into
+   * ``cols`` (positions × k·k·cin, zeros for the padding), times the kernel (k·k·cin × cout,
+   * Keras' layout), four positions × four output channels at a time in local variables
+   * (sums in double precision, as the other layers). */
+  function convForward(l, x, y) {
     const H = l.h, Wd = l.w, ci = l.cin, co = l.cout, k = l.k, p = l.pad, OH = l.oh, OW = l.ow;
-    const K = l.W, B = l.B, kco = ci * co;
-    for (let oy = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++) {
-        for (let d = 0; d < co; d++) acc[d] = B[d];
-        for (let ky = 0; ky < k; ky++) {
+    const K = l.W, KP = l.KP, B = l.B, R = k * k * ci, P = OH * OW, cols = l.cols;
+    for (let oy = 0, q = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++, q += R) {
+        for (let ky = 0, r = q; ky < k; ky++) {
           const iy = oy + ky - p;
-          if (iy < 0 || iy >= H) continue;
-          for (let kx = 0; kx < k; kx++) {
+          for (let kx = 0; kx < k; kx++, r += ci) {
             const ix = ox + kx - p;
-            if (ix < 0 || ix >= Wd) continue;
-            const xo = (iy * Wd + ix) * ci, wo = (ky * k + kx) * kco;
-            for (let c = 0; c < ci; c++) {
-              const v = x[xo + c];
-              if (v === 0) continue;
-              const w0 = wo + c * co;
-              for (let d = 0; d < co; d++) acc[d] += v * K[w0 + d];
-            }
+            if (iy < 0 || iy >= H || ix < 0 || ix >= Wd) { cols.fill(0, r, r + ci); continue; }
+            const xo = (iy * Wd + ix) * ci;
+            for (let c = 0; c < ci; c++) cols[r + c] = x[xo + c];
           }
         }
-        finish(l.act, acc, y, (oy * OW + ox) * co, co);
       }
     }
+    const relu = l.act === 'relu';
+    if (l.wasm && useWasm) {
+      const at = l.wasm.at, o = l.wasm.out;
+      l.wasm.gemm(at.cols, at.kp, at.bias, at.out, P, R, co);
+      if (relu) { for (let j = 0, n = P * co; j < n; j++) y[j] = o[j] > 0 ? o[j] : 0; }
+      else { for (let j = 0, n = P * co; j < n; j++) y[j] = act(l.act, o[j]); }
+      return;
+    }
+    const P4 = P - (P % 4), C4 = co - (co % 4);
+    for (let q = 0; q < P4; q += 4) {
+      const a0 = q * R, a1 = a0 + R, a2 = a1 + R, a3 = a2 + R;
+      for (let d = 0; d < C4; d += 4) {
+        let s00 = B[d], s01 = B[d + 1], s02 = B[d + 2], s03 = B[d + 3];
+        let s10 = s00, s11 = s01, s12 = s02, s13 = s03;
+        let s20 = s00, s21 = s01, s22 = s02, s23 = s03;
+        let s30 = s00, s31 = s01, s32 = s02, s33 = s03;
+        for (let r = 0, w = d * R; r < R; r++, w += 4) {
+          const w0 = KP[w], w1 = KP[w + 1], w2 = KP[w + 2], w3 = KP[w + 3];
+          const v0 = cols[a0 + r], v1 = cols[a1 + r], v2 = cols[a2 + r], v3 = cols[a3 + r];
+          s00 += v0 * w0; s01 += v0 * w1; s02 += v0 * w2; s03 += v0 * w3;
+          s10 += v1 * w0; s11 += v1 * w1; s12 += v1 * w2; s13 += v1 * w3;
+          s20 += v2 * w0; s21 += v2 * w1; s22 += v2 * w2; s23 += v2 * w3;
+          s30 += v3 * w0; s31 += v3 * w1; s32 += v3 * w2; s33 += v3 * w3;
+        }
+        const o = q * co + d;
+        y[o] = s00; y[o + 1] = s01; y[o + 2] = s02; y[o + 3] = s03;
+        y[o + co] = s10; y[o + co + 1] = s11; y[o + co + 2] = s12; y[o + co + 3] = s13;
+        y[o + 2 * co] = s20; y[o + 2 * co + 1] = s21; y[o + 2 * co + 2] = s22; y[o + 2 * co + 3] = s23;
+        y[o + 3 * co] = s30; y[o + 3 * co + 1] = s31; y[o + 3 * co + 2] = s32; y[o + 3 * co + 3] = s33;
+      }
+    }
+    // the positions and channels left over from the blocks of four, one at a time
+    for (let q = 0; q < P; q++) {
+      for (let d = q < P4 ? C4 : 0; d < co; d++) {
+        let s0 = B[d];
+        for (let r = 0, a = q * R, w = d; r < R; r++, w += co) s0 += cols[a + r] * K[w];
+        y[q * co + d] = s0;
+      }
+    }
+    // the activation, on the float32 sums as before
+    if (relu) { for (let j = 0, n = P * co; j < n; j++) if (!(y[j] > 0)) y[j] = 0; }
+    else if (l.act !== 'linear') { for (let j = 0, n = P * co; j < n; j++) y[j] = act(l.act, y[j]); }
   }
   function poolForward(l, x, y) {
     const s = l.win, Wd = l.w, C = l.c, OH = l.oh, OW = l.ow, arg = l.arg;
@@ -129,16 +246,41 @@
     for (let k = 0; k < this.layers.length; k++) {
       const l = this.layers[k];
       if (l.type === 'dense') denseForward(l, a[k], a[k + 1], this.acc);
-      else if (l.type === 'conv') convForward(l, a[k], a[k + 1], this.acc);
+      else if (l.type === 'conv') convForward(l, a[k], a[k + 1]);
       else poolForward(l, a[k], a[k + 1]);
     }
     return a[a.length - 1];
   };
   /** Outputs ``(n, 10)`` of ``n`` images ``(n, 784)`` into ``out`` (Float32Array). */
   Net.prototype.forward = function (X, n, out) {
-    for (let i = 0; i < n; i++) {
-      const y = this.run(X, i * N);
-      for (let j = 0; j < 10; j++) out[i * 10 + j] = y[j];
+    if (n === 1) { out.set(this.run(X, 0).subarray(0, 10)); return out; }
+    const L = this.layers.length, M = BLOCK;
+    if (!this.block) { // buffers for M images: each layer's outputs, the dense layers' lists
+      const nin = Math.max.apply(null, this.layers.map((l) => l.type === 'dense' ? l.nin : 0));
+      this.block = {
+        acts: [null].concat(this.layers.map((l) => new Float32Array(M * l.size))),
+        acc: new Float64Array(M * Math.max.apply(null, this.layers.map((l) => l.size))),
+        nzi: new Int32Array(M * nin), nzv: new Float64Array(M * nin), nzn: new Int32Array(M),
+      };
+    }
+    const bk = this.block, a = this.acts;
+    for (let i0 = 0; i0 < n; i0 += M) {
+      const m = Math.min(M, n - i0);
+      let src = X.subarray(i0 * N, (i0 + m) * N), stride = N;
+      for (let k = 0; k < L; k++) {
+        const l = this.layers[k], dst = bk.acts[k + 1];
+        if (l.type === 'dense') {
+          denseBlock(l, src, m, dst, bk.acc, bk.nzi, bk.nzv, bk.nzn);
+        } else { // image after image, through the net's own one-image buffers
+          for (let b = 0; b < m; b++) {
+            const x = a[k]; x.set(src.subarray(b * stride, (b + 1) * stride));
+            if (l.type === 'conv') convForward(l, x, a[k + 1]); else poolForward(l, x, a[k + 1]);
+            dst.set(a[k + 1], b * l.size);
+          }
+        }
+        src = dst; stride = l.size;
+      }
+      out.set(src.subarray(0, m * 10), i0 * 10);
     }
     return out;
   };
@@ -684,9 +826,14 @@
     speed(name, X, n, repeats) {
       const out = new Float32Array(n * 10);
       let best = Infinity;
-      for (let r = 0; r < repeats; r++) { const t0 = performance.now(); NETS[name].forward(X, n, out); best = Math.min(best, performance.now() - t0); }
+      for (let r = 0; r < repeats; r++) { // each timing at least 100 ms: the clock is coarse
+        const t0 = performance.now(); let k = 0, t = 0;
+        do { NETS[name].forward(X, n, out); k++; t = performance.now() - t0; } while (t < 100);
+        best = Math.min(best, t / k);
+      }
       return 1000 * n / best;
     },
     search() { return search; }, input() { return input; }, advance, newSearch, run, stop, stroke,
+    useWasm(on) { useWasm = !!on; return CONV !== null; },
   };
 })();

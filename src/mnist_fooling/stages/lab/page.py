@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 from importlib import resources
@@ -49,7 +50,11 @@ def render_lab(exported: dict[str, dict], methods: dict[str, dict]) -> str:
     offered = {m: methods[m] for m in METHODS if m in methods}
     if not offered:
         raise UserInputError(f"the lab needs the parameters of one of {', '.join(METHODS)}")
-    data = dict(order=list(exported), models=exported, methods=offered)
+    # the convolution kernel in WebAssembly SIMD (conv.wat, compiled to conv.wasm)
+    conv = base64.b64encode(resources.files(__package__).joinpath("conv.wasm").read_bytes())
+    data = dict(
+        order=list(exported), models=exported, methods=offered, kernels=dict(conv=conv.decode())
+    )
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     precision = {e["precision"] for e in exported.values()}
     bars = (

@@ -1,0 +1,72 @@
+;; The lab's convolution kernel in WebAssembly SIMD (lab.js, convForward): out = cols · KP + bias
+;; for P positions (a multiple of 4) and C channels (a multiple of 8), float32.
+;;   cols: P × R floats (the unrolled input, position after position)
+;;   KP:   the kernel packed in blocks of 8 channels: (C / 8) × R × 8 floats
+;;   bias: C floats; out: P × C floats (position after position)
+;; Four positions × eight channels at a time: eight f32x4 sums, one pair of kernel loads and
+;; four broadcast inputs per step of R. Compiled by export.py's wasm() (wasmtime's wat2wasm);
+;; the bytes are committed as conv.wasm and a test checks that they are this file's.
+(module
+  (memory (export "memory") 1)
+  (func (export "gemm") (param $cols i32) (param $kp i32) (param $bias i32) (param $out i32)
+        (param $P i32) (param $R i32) (param $C i32)
+    (local $q i32) (local $d i32) (local $r i32) (local $a i32) (local $w i32) (local $o i32)
+    (local $rb i32) (local $cb i32)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local $w0 v128) (local $w1 v128) (local $b0 v128) (local $b1 v128)
+    (local.set $rb (i32.shl (local.get $R) (i32.const 2)))   ;; bytes per position row
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))   ;; bytes per output row
+    (local.set $q (i32.const 0))
+    (block $qdone (loop $qloop
+      (br_if $qdone (i32.ge_u (local.get $q) (local.get $P)))
+      (local.set $d (i32.const 0))
+      (block $ddone (loop $dloop
+        (br_if $ddone (i32.ge_u (local.get $d) (local.get $C)))
+        (local.set $b0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $d) (i32.const 2)))))
+        (local.set $b1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $d) (i32.const 2)))))
+        (local.set $s0 (local.get $b0)) (local.set $t0 (local.get $b1))
+        (local.set $s1 (local.get $b0)) (local.set $t1 (local.get $b1))
+        (local.set $s2 (local.get $b0)) (local.set $t2 (local.get $b1))
+        (local.set $s3 (local.get $b0)) (local.set $t3 (local.get $b1))
+        ;; a: the first position's input row; w: this block of 8 channels in KP
+        (local.set $a (i32.add (local.get $cols) (i32.mul (local.get $q) (local.get $rb))))
+        (local.set $w (i32.add (local.get $kp) (i32.mul (local.get $d) (local.get $rb))))
+        (local.set $r (i32.const 0))
+        (block $rdone (loop $rloop
+          (br_if $rdone (i32.ge_u (local.get $r) (local.get $R)))
+          (local.set $w0 (v128.load (local.get $w)))
+          (local.set $w1 (v128.load offset=16 (local.get $w)))
+          (local.set $b0 (v128.load32_splat (local.get $a)))
+          (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (local.get $b0) (local.get $w0))))
+          (local.set $t0 (f32x4.add (local.get $t0) (f32x4.mul (local.get $b0) (local.get $w1))))
+          (local.set $b0 (v128.load32_splat (i32.add (local.get $a) (local.get $rb))))
+          (local.set $s1 (f32x4.add (local.get $s1) (f32x4.mul (local.get $b0) (local.get $w0))))
+          (local.set $t1 (f32x4.add (local.get $t1) (f32x4.mul (local.get $b0) (local.get $w1))))
+          (local.set $b0 (v128.load32_splat (i32.add (local.get $a) (i32.shl (local.get $rb) (i32.const 1)))))
+          (local.set $s2 (f32x4.add (local.get $s2) (f32x4.mul (local.get $b0) (local.get $w0))))
+          (local.set $t2 (f32x4.add (local.get $t2) (f32x4.mul (local.get $b0) (local.get $w1))))
+          (local.set $b0 (v128.load32_splat (i32.add (local.get $a) (i32.mul (local.get $rb) (i32.const 3)))))
+          (local.set $s3 (f32x4.add (local.get $s3) (f32x4.mul (local.get $b0) (local.get $w0))))
+          (local.set $t3 (f32x4.add (local.get $t3) (f32x4.mul (local.get $b0) (local.get $w1))))
+          (local.set $a (i32.add (local.get $a) (i32.const 4)))
+          (local.set $w (i32.add (local.get $w) (i32.const 32)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $rloop)))
+        (local.set $o (i32.add (local.get $out)
+          (i32.add (i32.mul (local.get $q) (local.get $cb)) (i32.shl (local.get $d) (i32.const 2)))))
+        (v128.store (local.get $o) (local.get $s0))
+        (v128.store offset=16 (local.get $o) (local.get $t0))
+        (local.set $o (i32.add (local.get $o) (local.get $cb)))
+        (v128.store (local.get $o) (local.get $s1))
+        (v128.store offset=16 (local.get $o) (local.get $t1))
+        (local.set $o (i32.add (local.get $o) (local.get $cb)))
+        (v128.store (local.get $o) (local.get $s2))
+        (v128.store offset=16 (local.get $o) (local.get $t2))
+        (local.set $o (i32.add (local.get $o) (local.get $cb)))
+        (v128.store (local.get $o) (local.get $s3))
+        (v128.store offset=16 (local.get $o) (local.get $t3))
+        (local.set $d (i32.add (local.get $d) (i32.const 8)))
+        (br $dloop)))
+      (local.set $q (i32.add (local.get $q) (i32.const 4)))
+      (br $qloop)))))
