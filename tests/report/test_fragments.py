@@ -343,7 +343,9 @@ def fooling_dir(d: Path, *, extras: bool = True) -> Path:
     fast = np.where(TWO_REPS == 2, 5, 50)
     genetic = runs("mlp", "genetic", TWO_REPS, converged=True, confidence=0.99995, steps=fast)
     if extras:  # the driver's extra '2's: never converged, never counted
-        twos = runs("mlp", "genetic", np.full(3, 2), extra=True, converged=False, confidence=0.1)
+        twos = runs(
+            "mlp", "genetic", np.full(3, 2), extra=True, converged=False, confidence=0.1, attempts=4
+        )
         genetic = pd.concat([genetic, twos], ignore_index=True)
     frames = {
         ("mlp", "genetic"): genetic,
@@ -534,6 +536,7 @@ def test_fooling_fragment_without_the_optional_inputs(tmp_path):
     assert check_section("fooling", frag) >= 15
     v = frag["variables"]
     assert v["total_runs"] == "103" and v["extra_twos"] == {"mlp_genetic": 3}
+    assert v["twos_attempts"] == "mlp genetic: 0/3 converged in 12 calls"
     assert v["runs"] == {
         "cnn": {"hillclimb": 2, "map_elites": 2},
         "mlp": {"genetic": 2, "genetic_prior": 2, "gradient": 2},

@@ -162,21 +162,39 @@ def compiled_gradient(
 def compiled_input_gradient(model: keras.Model) -> Callable[[np.ndarray, np.ndarray], tuple]:
     """Return ``f(images (n, 28, 28), onehot (n, 10)) -> (outputs (n, 10), grad (n, 28, 28))``.
 
-    The loss is the binary cross-entropy summed over the ten outputs (Nielsen's cost for his
-    sigmoid network; for softmax outputs it too raises the target and lowers the others). The
-    weights stay frozen: only the input is differentiated.
+    The loss is Nielsen's cost computed from the logits (the last ``Dense``'s pre-activation):
+    for sigmoid outputs the binary cross-entropy summed over the ten outputs, whose gradient at
+    the pre-activation is exactly Nielsen's delta = a - y; for softmax outputs the softmax
+    cross-entropy (delta = p - y). Computing it from the outputs through a clipped log would
+    zero the gradient wherever an output saturates, where Nielsen's delta does not vanish.
+    The weights stay frozen: only the input is differentiated.
     """
-    eps = 1e-7
+    from .models import with_logits
 
-    def cross_entropy(out, onehot):
-        p = keras.ops.clip(out, eps, 1 - eps)
-        terms = onehot * keras.ops.log(p) + (1 - onehot) * keras.ops.log(1 - p)
-        return -keras.ops.sum(terms, axis=1)
+    split = with_logits(model)
+    activation = model.get_layer("out").activation
+    softmax = activation is keras.activations.softmax
 
-    run = compiled_gradient(model, cross_entropy)
+    def cross_entropy(outs, onehot):
+        return logit_cross_entropy(outs[1], onehot, softmax=softmax)
+
+    run = compiled_gradient(split, cross_entropy)
 
     def step(x, onehot):
-        _, grad, out = run(x, np.asarray(onehot, np.float32))
-        return out, grad
+        _, grad, (_, logits) = run(x, np.asarray(onehot, np.float32))
+        outputs = np.asarray(activation(logits))[:, :10]
+        return outputs.astype(np.float32), grad
 
     return step
+
+
+def logit_cross_entropy(logits, onehot, *, softmax: bool):
+    """Per-image cross-entropy ``(n,)`` from logits ``(n, k)`` and one-hot targets ``(n, 10)``
+    (``keras.ops``): softmax cross-entropy, or the ten sigmoid outputs' binary cross-entropy
+    ``softplus(z) - y z`` (its gradient in ``z`` is ``sigmoid(z) - y``, never clipped)."""
+    ops = keras.ops
+    if softmax:
+        log_p = ops.log_softmax(logits, axis=1)[:, :10]
+        return -ops.sum(onehot * log_p, axis=1)
+    z = logits[:, :10]
+    return ops.sum(ops.softplus(z) - onehot * z, axis=1)

@@ -1,4 +1,4 @@
-"""Seed 000's gradient descent on the input from a random image (Nielsen's cost, fixed step)."""
+"""Seed 000's gradient descent on the input from noise (Nielsen's cost from logits, fixed step)."""
 
 from __future__ import annotations
 

@@ -73,7 +73,15 @@ def _genetic_rows(get: Getter, fooling: dict) -> list[tuple]:
             "genetic",
             "stop rule",
             "the earlier version is unpublished",
-            f"the published driver's cost rule: L1 to the one-hot target below tol = {get('tol')}",
+            f"the published driver's cost rule: L1 to the one-hot target below tol = {get('tol')}"
+            " (it bounds the target output only above 1 − tol, not at 99.99%)",
+        ),
+        (
+            "genetic",
+            "what C6 counts",
+            "'often returned images … greater than 99.99%'",
+            "the calls whose returned image's target output is above 99.99% (not the cost "
+            "rule's stops; those are reported beside the rate)",
         ),
         (
             "genetic",

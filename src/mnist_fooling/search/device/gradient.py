@@ -57,14 +57,25 @@ class _Gradient(_GradientStart):
     fields = ("learning_rate", "steps", "threshold")
 
     def __init__(self, method, model, *, max_batch: int):
-        super().__init__(method, model, max_batch=max_batch)
-        eps = 1e-7
+        import keras
 
+        from ...core.models import with_logits
+
+        super().__init__(method, model, max_batch=max_batch)
+        split = with_logits(model)
+        activation = model.get_layer("out").activation
+        softmax = activation is keras.activations.softmax
+
+        # Nielsen's cost from the logits, as core.backend.compiled_input_gradient: delta = a - y
+        # at the pre-activation, no clipped log whose gradient vanishes where outputs saturate.
         def total(x, onehot, weights):
-            out, _ = model.stateless_call(weights[0], weights[1], x, training=False)
-            p = jnp.clip(out[:, :10], eps, 1 - eps)
-            loss = -(onehot * jnp.log(p) + (1 - onehot) * jnp.log(1 - p)).sum()
-            return loss, out[:, :10]
+            (_, logits), _ = split.stateless_call(weights[0], weights[1], x, training=False)
+            if softmax:
+                loss = -(onehot * jax.nn.log_softmax(logits, axis=1)[:, :10]).sum()
+            else:
+                z = logits[:, :10]
+                loss = (jax.nn.softplus(z) - onehot * z).sum()
+            return loss, jnp.asarray(activation(logits))[:, :10]
 
         grad = jax.value_and_grad(total, has_aux=True)
 
@@ -75,13 +86,17 @@ class _Gradient(_GradientStart):
         self.gradient = lambda w, x, onehot: _in_chunks(
             lambda a, b: run(w, a, b), [x, onehot], max_batch
         )
+        self.params = (self.params, _weights(split))
+
+    def init(self, params, keys, data):
+        return super().init(params[0], keys, data)
 
     def step(self, params, keys, key, state):
         m = self.method
         n = len(keys)
         active = state["status"] == ACTIVE
         onehot = jax.nn.one_hot(state["target"], 10, dtype=jnp.float32)
-        out, grad = self.gradient(params, state["x"].reshape(n, 28, 28), onehot)
+        out, grad = self.gradient(params[1], state["x"].reshape(n, 28, 28), onehot)
         _offer(state, state["x"][:, None], out[:, None], jnp.zeros((n, 1)), state["target"], active)
         x = jnp.clip(state["x"] - m.learning_rate * grad.reshape(n, PIXELS), 0.0, 1.0)
         state["x"] = x

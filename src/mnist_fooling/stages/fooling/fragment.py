@@ -449,6 +449,17 @@ SWEEP_COLUMNS = {
 }
 
 
+def _twos_attempts(runs: pd.DataFrame) -> str:
+    """Per model and method with extra '2's: converged/wanted and the calls they took."""
+    extra = runs[runs.extra.astype(bool)]
+    parts = [
+        f"{model} {method}: {int(g.converged.astype(bool).sum()):,}/{len(g):,} converged in "
+        f"{int(g.attempts.sum()):,} calls"
+        for (model, method), g in extra.groupby(["model", "method"])
+    ]
+    return "; ".join(parts) or "no extra '2's in this run"
+
+
 def fooling_variables(runs: pd.DataFrame, budget: pd.DataFrame, config: dict, mlp_genetic):
     """Numbers the fooling sections quote (``mlp_genetic``: the MLP's genetic run file, if run)."""
     reps = replicate_runs(runs)
@@ -461,6 +472,7 @@ def fooling_variables(runs: pd.DataFrame, budget: pd.DataFrame, config: dict, ml
             for m in counts.index.get_level_values(0).unique()
         },
         extra_twos={f"{m}_{meth}": int(c) for (m, meth), c in extra.items()},
+        twos_attempts=_twos_attempts(runs),
         total_runs=f"{len(runs):,}",
         genetic_tol=str(config["fooling"]["methods"].get("genetic", {}).get("tol", "not run")),
         other_outputs=other,
