@@ -17,7 +17,7 @@ from mnist_fooling.core.errors import UserInputError
 from mnist_fooling.report.fragments import build_fragment, gather, read_fragments, write_fragment
 from mnist_fooling.report.gather import write_report_inputs
 from mnist_fooling.report.render import expand_shortcodes, lookup
-from tests.claims.builders import look, references, runs, variogram
+from tests.claims.builders import calibration, look, references, runs, variogram
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -330,6 +330,8 @@ def fooling_inputs(d: Path) -> dict:
     return dict(
         runs=sorted(d.glob("*/*.csv")),
         likeness=d / "likeness.csv",
+        calibration=d / "likeness_calibration.csv",
+        similarity=d / "likeness_similarity.csv",
         transfer=d / "transfer.csv",
         variogram=sorted(d.glob("variogram.csv")),
         sweeps=sorted(d.glob("sweep_*.csv")),
@@ -389,6 +391,11 @@ def fooling_dir(d: Path, *, extras: bool = True) -> Path:
     for model, method in frames:
         rows += [look(model, method, digit) for digit in range(10)]
     write(d / "likeness.csv", rows)
+    calibration().assign(low=0.0, high=1.0, knn_floor=0.6, template_floor=0.4).to_csv(
+        d / "likeness_calibration.csv", index=False
+    )
+    sim = dict(model="cnn", method="hillclimb", n=20, within=0.3, between=0.1, gap=0.2, p=0.01)
+    write(d / "likeness_similarity.csv", [sim])
     transfer = [
         dict(method=method, source=model, scorer=scorer, n=20, mean_target_output=0.5,
              above_half=0.4, called_target=0.3)

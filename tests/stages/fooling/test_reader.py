@@ -99,3 +99,11 @@ def test_class_similarity_finds_alike_classes_and_not_shuffled_noise():
     assert alike["within"] > alike["between"] and alike["p"] == 0.01 and alike["n"] == 40
     noise = class_similarity(rng.random((40, 28, 28)), y, rng=rng, permutations=99, cap=30)
     assert noise["p"] > 0.05 and noise["n"] == 30
+
+
+def test_class_similarity_without_two_images_of_a_digit_has_no_p():
+    rng = np.random.default_rng(4)
+    got = class_similarity(
+        rng.random((10, 28, 28)), np.arange(10), rng=rng, permutations=99, cap=50
+    )
+    assert np.isnan(got["within"]) and np.isnan(got["p"]) and got["between"] == got["between"]

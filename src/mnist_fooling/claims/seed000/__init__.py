@@ -127,8 +127,8 @@ CLAIMS = [
     Claim(
         "C13",
         SOURCE,
-        "scrambled background pixels move the outputs",
-        "background noise moves outputs",
+        "scrambled background pixels lower the true class's output",
+        "scrambled background lowers output",
         "46% '2', 22% '3'",
         "sec-edge",
     ),

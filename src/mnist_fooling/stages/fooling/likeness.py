@@ -172,6 +172,8 @@ def class_similarity(images: np.ndarray, target: np.ndarray, *, rng, permutation
         return within - between, within, between
 
     observed, within, between = gap(target)
+    if np.isnan(observed):  # no digit with two images: nothing to compare
+        return dict(n=len(images), within=within, between=between, gap=observed, p=np.nan)
     null = np.array([gap(rng.permutation(target))[0] for _ in range(permutations)])
     p = (1 + int((null >= observed).sum())) / (permutations + 1)
     return dict(n=len(images), within=within, between=between, gap=observed, p=p)
