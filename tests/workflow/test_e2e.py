@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mnist_fooling.claims.common import KINDS
 from tests.conftest import ROOT
 from tests.workflow.conftest import snakemake
 from tools.reliability import interrupted_trials
@@ -125,19 +126,24 @@ def test_report_claims_equal_those_rebuilt_from_the_csvs(test_run, workdir):
     }
     claims = rebuilt_claims(results, workdir)
     assert len(claims) >= 26
+    kinds = set(KINDS.values())
     for c in claims.itertuples():
         assert c.id in rows, f"claim {c.id} is not in the report"
-        # The full table's row: claim text, source value, measured, criterion, verdict.
-        full = [r for t in page.tables for r in t if r and r[0] == c.id and len(r) == 6]
+        mine = [r for t in page.tables for r in t if r and r[0] == c.id]
+        # The full table's row: claim text, source value, measured, criterion, verdict; the
+        # glance rows: id, claim, source, here, verdict (and, for rows not the sources', kind).
+        full = [r for r in mine if len(r) == 6 and r[5] not in kinds]
         assert full, f"claim {c.id} has no row in the claims tables"
         assert full[0][3] == plain(c.measured), c.id
         assert full[0][5] == c.verdict, c.id
-        glance = [r for t in page.tables for r in t if r and r[0] == c.id and len(r) == 5]
+        glance = [r for r in mine if len(r) == 5 or (len(r) == 6 and r[5] in kinds)]
         assert glance and glance[0][3] == plain(c.value) and glance[0][4] == c.verdict, c.id
+        assert (len(glance[0]) == 5) == (c.kind == "source"), c.id
     text = plain("".join(page.text))
-    counts = claims.verdict.value_counts()
+    sources = claims[claims.kind == "source"]
+    counts = sources.verdict.value_counts()
     expected = (
-        f"of the {len(claims)} claims, {counts.get('reproduced', 0)} reproduced, "
+        f"of the sources' {len(sources)} claims, {counts.get('reproduced', 0)} reproduced, "
         f"{counts.get('partly', 0)} partly, {counts.get('not reproduced', 0)} not reproduced and "
         f"{counts.get('not yet measured', 0)} not yet measured"
     )
