@@ -23,8 +23,9 @@ FOOLING_NPZ = expand(
 )
 
 
-# Hill climbing, the CNN's longest search, is a job of its own: the model's other methods (and
-# the jobs waiting on them) take the second core meanwhile.
+# The long searches (the registry's own_job: hill climbing, on the CNN the longest; the genetic
+# algorithms with their 1000 '2's, on the MLP) are jobs of their own: the model's other methods
+# (and the jobs waiting on them) take the second core meanwhile.
 APART = [m for m in METHODS if method_spec(m).own_job]
 TOGETHER = [m for m in METHODS if m not in APART]
 
