@@ -299,3 +299,106 @@ def test_run_and_pause_buttons(lab_page):
         assert not page.errors, page.errors
     assert running and paused[2]
     assert paused[0] > 1 and later == paused[0]
+
+
+def _start_search(page_or_path, method, model, start, steps, setup=""):
+    """Run ``steps`` steps of ``method`` on ``model`` from ``start``; the state and the page's
+    "pixels changed" and estimate cells."""
+    body = (
+        HELPERS + setup + f"document.getElementById('smethod').value = '{method}';"
+        f"document.getElementById('smodel').value = '{model}';"
+        f"document.getElementById('sstart').value = '{start}';"
+        "document.getElementById('starget').value = '3'; lab.newSearch();"
+        f"for (let i = 0; i < {steps}; i++) lab.advance(0, true);"
+        "const s = lab.search();"
+        "return {step: s.step, evaluations: s.evaluations, best: enc(s.best),"
+        " origin: s.origin ? enc(s.origin) : null, input: enc(lab.input()),"
+        " changed: document.getElementById('schanged').textContent,"
+        " eta: document.getElementById('seta').textContent, status: s.status};"
+    )
+    return evaluate(page_or_path, body)
+
+
+@pytest.mark.parametrize(
+    ("method", "model"),
+    [("gradient_sign", "softmax"), ("square_search", "mlp"), ("hillclimb", "softmax")],
+)
+def test_a_search_from_the_drawing_counts_the_pixels_it_changed(lab_page, method, model):
+    """Started from the current input (a digit loaded into the drawing panel) the search is an
+    adversarial example: its origin is the input, and the page counts the pixels it moved."""
+    digit = digits_and_fooling(1)[0][0]
+    setup = f"lab.load(f32({json.dumps(b64(digit))}));"
+    s = _start_search(lab_page, method, model, "drawing", 3, setup)
+    origin, best = unb64(s["origin"], (28, 28)), unb64(s["best"], (28, 28))
+    assert np.array_equal(origin, unb64(s["input"], (28, 28)))
+    assert np.abs(origin - digit).max() < 1e-6
+    k = int((np.abs(best - origin) > 0.5 / 255).sum())
+    assert s["changed"].startswith(f"{k} of 784")
+    assert s["eta"].startswith("at most") if s["status"] == "running" else s["eta"] == "ended"
+
+
+def test_genetic_from_a_blank_image_breeds_its_mutants(lab_page):
+    """From a given start the five kept images are that start (one evaluation), and every
+    generation after is bred from them: population evaluations a step."""
+    p = lab_methods()["genetic"]
+    s = _start_search(lab_page, "genetic", "softmax", "blank", 2)
+    assert s["evaluations"] == 1 + 2 * p["population"]
+    assert not unb64(s["origin"], (784,)).any()
+    own = _start_search(lab_page, "genetic", "softmax", "own", 2)
+    assert own["evaluations"] == 2 * p["population"] and own["origin"] is None
+    assert "population of noise" in own["changed"]
+
+
+def test_hill_climbing_starts_blank_and_noise_is_a_choice(lab_page):
+    own = _start_search(lab_page, "hillclimb", "softmax", "own", 1)
+    assert not unb64(own["origin"], (784,)).any()  # the post: a blank base
+    noisy = _start_search(lab_page, "hillclimb", "softmax", "noise", 1)
+    origin = unb64(noisy["origin"], (784,))
+    assert 0.4 < origin.mean() < 0.6 and origin.std() > 0.2
+
+
+def test_a_slow_step_says_so(lab_page):
+    """Over half a second a step: the page says the search is slow here and how long a step
+    takes (set through the run's timing, so the test does not depend on this machine)."""
+    body = (
+        "document.getElementById('smethod').value = 'hillclimb';"
+        "document.getElementById('smodel').value = 'cnn'; lab.newSearch();"
+        "const s = lab.search(); s.step = 2; s.evaluations = 1000; s.busy = 3000; lab.show();"
+        "return [document.getElementById('sslow').textContent,"
+        " document.getElementById('seta').textContent];"
+    )
+    slow, eta = evaluate(lab_page, body)
+    assert slow.startswith("Slow in a browser: each step scores 500 images on the cnn (1.5 s")
+    steps = lab_methods()["hillclimb"]["steps"]
+    assert eta.startswith("at most ") and f"({steps:,} steps, 1.5 s a step)" in eta
+
+
+def test_undo_and_editing_a_loaded_image(lab_page):
+    """Undo steps back through strokes; strokes on a loaded image edit it (the untouched pixels
+    keep their grey levels) instead of clearing it."""
+    rng = np.random.default_rng(4)
+    image = (rng.integers(0, 256, (28, 28)) / 255).astype(np.float32)
+    with open_page(lab_page) as page:
+        _draw(page, "mouse")
+        drawn = unb64(page.evaluate(f"() => {{ {HELPERS} return enc(lab.input()); }}"), (784,))
+        page.evaluate(f"() => {{ {HELPERS} lab.load(f32({json.dumps(b64(image))})); }}")
+        box = page.locator("#draw").bounding_box()
+        # one short stroke in the top left corner (canvas pixels 20-60 of 280: input pixels 1-6)
+        page.mouse.move(box["x"] + 20 * box["width"] / 280, box["y"] + 20 * box["height"] / 280)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 60 * box["width"] / 280, box["y"] + 20 * box["height"] / 280)
+        page.mouse.up()
+        edited = unb64(page.evaluate(f"() => {{ {HELPERS} return enc(lab.input()); }}"), (28, 28))
+        page.click("#undo")
+        loaded = unb64(page.evaluate(f"() => {{ {HELPERS} return enc(lab.input()); }}"), (28, 28))
+        page.click("#undo")  # the load itself is not a step: back to the drawing
+        page.click("#undo")
+        back = unb64(page.evaluate(f"() => {{ {HELPERS} return enc(lab.input()); }}"), (784,))
+        assert not page.errors, page.errors
+    assert drawn.max() > 0.5
+    far = np.ones((28, 28), bool)
+    far[:9, :9] = False
+    assert np.abs(edited[far] - image[far]).max() <= 1 / 255
+    assert (edited[:9, :9] > image[:9, :9] + 0.2).any()  # ink added near the stroke
+    assert np.abs(loaded - image).max() < 1e-6
+    assert not back.any()

@@ -499,7 +499,9 @@
    * 'out of budget'). */
   function* hillclimb(s) { // seed 003: random masks added to a blank base, keep the best
     const p = P.hillclimb, net = s.net, t = s.target, C = p.candidates, chunk = chunkOf(net);
-    const base = new Float32Array(N), cand = new Float32Array(Math.min(chunk, C) * N);
+    const base = s.start ? Float32Array.from(s.start) : new Float32Array(N); // the post: blank
+    const cand = new Float32Array(Math.min(chunk, C) * N);
+    s.origin = Float32Array.from(base);
     const out = new Float32Array(Math.min(chunk, C) * 10), bestImg = new Float32Array(N);
     s.conf = net.forward(base, 1, new Float32Array(10))[t]; s.best.set(base); s.evaluations = 1;
     let stalled = 0;
@@ -537,8 +539,17 @@
     const kids = new Float32Array(M * N), out = new Float32Array(M * 10), cost = new Float64Array(M);
     const order = new Int32Array(M);
     s.evaluations = 0; s.conf = 0;
+    let uniformStart = true; // the post: a first generation of uniform noise
+    if (s.start) { // or all five kept images are the start, and the first children its mutants
+      const y = net.forward(s.start, 1, new Float32Array(10));
+      let c = 0;
+      for (let d = 0; d < 10; d++) c += Math.abs(y[d] - (d === t ? 1 : 0));
+      for (let k = 0; k < S; k++) { parents.set(s.start, k * N); pcost[k] = c; pconf[k] = y[t]; }
+      s.conf = y[t]; s.cost = c; s.evaluations = 1; s.best.set(s.start);
+      s.origin = Float32Array.from(s.start); uniformStart = false;
+    }
     for (s.step = 0; s.step < p.max_iter; ) {
-      const fresh = s.step === 0, rate = Math.min(0.5, 0.01 * pcost[0] * p.mutate_factor);
+      const fresh = s.step === 0 && uniformStart, rate = Math.min(0.5, 0.01 * pcost[0] * p.mutate_factor);
       for (let j = 0; j < M; j++) {
         const o = j * N;
         if (fresh) { for (let i = 0; i < N; i++) kids[o + i] = s.rng(); continue; }
@@ -575,7 +586,8 @@
 
   function* gradientSign(s) { // ours: signed-gradient ascent on log p(target) from noise
     const p = P.gradient_sign, net = s.net, t = s.target, g = new Float32Array(N);
-    const x = noise(s.rng);
+    const x = s.start ? Float32Array.from(s.start) : noise(s.rng);
+    s.origin = Float32Array.from(x);
     s.conf = net.forward(x, 1, new Float32Array(10))[t]; s.best.set(x); s.evaluations = 1;
     for (s.step = 0; s.step < p.steps && s.conf < p.threshold; ) {
       const y = net.gradient(x, 0, t, g);
@@ -590,7 +602,9 @@
 
   function* squareSearch(s) { // ours: black-box greedy search with black or white squares
     const p = P.square_search, net = s.net, t = s.target, C = p.candidates;
-    const x = noise(s.rng), cand = new Float32Array(C * N), out = new Float32Array(C * 10);
+    const x = s.start ? Float32Array.from(s.start) : noise(s.rng);
+    const cand = new Float32Array(C * N), out = new Float32Array(C * 10);
+    s.origin = Float32Array.from(x);
     const logOdds = (q) => Math.log(Math.max(q, 1e-300)) - Math.log(Math.max(1 - q, 1e-300));
     s.conf = net.forward(x, 1, out)[t]; s.best.set(x); s.evaluations = 1;
     let score = logOdds(s.conf);
@@ -617,13 +631,43 @@
     s.status = s.conf >= p.threshold ? 'converged' : 'out of budget';
   }
   const METHODS = { hillclimb, genetic, gradient_sign: gradientSign, square_search: squareSearch };
+  /** The most steps a run of ``method`` takes (its config's cap). */
+  const stepCap = (method) => (method === 'genetic' ? P.genetic.max_iter : P[method].steps);
 
   // ---------------------------------------------------------------- page: drawing and bars
   const draw = $('draw'), dctx = draw.getContext('2d');
-  let input = new Float32Array(N), loaded = false, pending = false;
+  // loaded: the canvas shows a 28 × 28 image (load); edited: strokes drawn on it since
+  let input = new Float32Array(N), loaded = false, edited = false, pending = false;
   function clearCanvas() {
     dctx.fillStyle = '#fff'; dctx.fillRect(0, 0, draw.width, draw.height);
-    loaded = false; input = new Float32Array(N); refresh();
+    loaded = edited = false; input = new Float32Array(N); refresh();
+  }
+  const undoStack = []; // the canvas and input before each stroke, clear or load (at most 30)
+  function snapshot() {
+    undoStack.push({ img: dctx.getImageData(0, 0, draw.width, draw.height), loaded, edited, input: Float32Array.from(input) });
+    if (undoStack.length > 30) undoStack.shift();
+    $('undo').disabled = false;
+  }
+  function undo() {
+    const h = undoStack.pop();
+    if (!h) return;
+    dctx.putImageData(h.img, 0, 0);
+    loaded = h.loaded; edited = h.edited; input = h.input;
+    $('undo').disabled = undoStack.length === 0;
+    refresh();
+  }
+  /** A loaded image after strokes: the canvas averaged over 28 × 28 blocks (ink = 1), as
+   * painted (one block a pixel), so an unedited block keeps its grey level. */
+  function blocks(grey, h, w) {
+    const x = new Float32Array(N), by = h / SIDE, bx = w / SIDE;
+    for (let i = 0; i < SIDE; i++) {
+      for (let j = 0; j < SIDE; j++) {
+        let sum = 0;
+        for (let y = 0; y < by; y++) for (let xx = 0; xx < bx; xx++) sum += 1 - grey[(i * by + y) * w + j * bx + xx];
+        x[i * SIDE + j] = sum / (by * bx);
+      }
+    }
+    return x;
   }
   function paintImage(cv, img, signed) {
     const c = cv.getContext('2d'), id = c.createImageData(SIDE, SIDE);
@@ -672,7 +716,7 @@
       const g = canvasGrey(draw), x = prepare(g, draw.height, draw.width, $('raw').checked);
       input = x || new Float32Array(N);
       $('blank').hidden = !!x;
-    }
+    } else if (edited) input = blocks(canvasGrey(draw), draw.height, draw.width);
     paintImage($('preview'), input, false);
     const result = {};
     for (const name of D.order) {
@@ -699,7 +743,8 @@
     dctx.beginPath(); dctx.moveTo(a[0], a[1]); dctx.lineTo(b[0], b[1]); dctx.stroke();
   }
   draw.addEventListener('pointerdown', (e) => {
-    if (loaded) clearCanvas();
+    snapshot();
+    if (loaded) edited = true; // brush strokes edit a loaded image
     last = pos(e); stroke(last, last);
     try { draw.setPointerCapture(e.pointerId); } catch (err) { /* a synthetic pointer */ }
     schedule();
@@ -707,13 +752,14 @@
   draw.addEventListener('pointermove', (e) => { if (!last) return; const p = pos(e); stroke(last, p); last = p; schedule(); });
   const up = () => { last = null; };
   draw.addEventListener('pointerup', up); draw.addEventListener('pointercancel', up);
-  $('clear').addEventListener('click', clearCanvas);
+  $('clear').addEventListener('click', () => { snapshot(); clearCanvas(); });
+  $('undo').addEventListener('click', undo);
   $('raw').addEventListener('change', refresh);
   $('gmodel').addEventListener('change', refresh);
   $('gdigit').addEventListener('change', refresh);
   /** Show a 28 × 28 image (values in [0, 1]) as the input, instead of the drawing. */
   function load(img) {
-    input = Float32Array.from(img); loaded = true;
+    input = Float32Array.from(img); loaded = true; edited = false;
     dctx.fillStyle = '#fff'; dctx.fillRect(0, 0, draw.width, draw.height);
     paintImage(draw, input, false);
     $('blank').hidden = true;
@@ -729,8 +775,11 @@
     search = {
       net, method, target: +$('starget').value, rng: mulberry32(+$('seed').value),
       best: new Float32Array(N), conf: 0, evaluations: 0, step: 0, status: 'running',
-      history: [], started: performance.now(), busy: 0,
+      history: [], started: performance.now(), busy: 0, origin: null,
     };
+    const start = $('sstart').value; // 'own': the method's own (blank or noise)
+    search.start = start === 'noise' ? noise(search.rng) : start === 'blank' ? new Float32Array(N)
+      : start === 'drawing' ? Float32Array.from(input) : null;
     search.gen = METHODS[method](search);
     show();
   }
@@ -758,11 +807,35 @@
     $('sevals').textContent = s.evaluations.toLocaleString('en');
     $('sconf').textContent = s.conf.toPrecision(6);
     $('srate').textContent = s.busy > 0 ? Math.round(1000 * s.evaluations / s.busy).toLocaleString('en') : '–';
+    showEstimate(s);
+    $('schanged').textContent = s.origin ? changed(s.origin, s.best)
+      : s.method === 'genetic' && !s.start ? '– (a population of noise)' : '–';
     if (s.shownStep !== s.step) { // a CNN pass costs ~20 ms: once a step, not once a slice
       bars($('sbars'), Float32Array.from(s.net.run(s.best, 0)), s.target);
       s.shownStep = s.step;
     }
     drawPlot(s);
+  }
+  /** Time left to the step cap at this run's speed; a note when a step takes over half a second. */
+  function showEstimate(s) {
+    const cap = stepCap(s.method), ms = s.step > 0 ? s.busy / s.step : 0;
+    const sec = (x) => (x < 60 ? x.toFixed(1) + ' s' : (x / 60).toFixed(1) + ' min');
+    if (s.status !== 'running') $('seta').textContent = 'ended';
+    else if (!s.step) $('seta').textContent = '– (after the first step)';
+    else $('seta').textContent = 'at most ' + sec(ms * (cap - s.step) / 1000) + ' (' + cap.toLocaleString('en') + ' steps, ' + sec(ms / 1000) + ' a step)';
+    const per = s.step > 0 ? Math.round(s.evaluations / s.step) : 0;
+    $('sslow').textContent = ms > 500 ? 'Slow in a browser: each step scores ' + per.toLocaleString('en') +
+      ' images on the ' + $('smodel').value + ' (' + sec(ms / 1000) + ' a step here); it runs in slices, so the page stays usable, and Pause holds it.' : '';
+  }
+  /** How far ``best`` is from ``origin``: pixels changed by more than half a grey level. */
+  function changed(origin, best) {
+    let k = 0, l2 = 0, linf = 0;
+    for (let i = 0; i < N; i++) {
+      const d = Math.abs(best[i] - origin[i]);
+      if (d > 0.5 / 255) k++;
+      l2 += d * d; linf = Math.max(linf, d);
+    }
+    return k + ' of 784 (L2 ' + Math.sqrt(l2).toFixed(2) + ', largest ' + linf.toFixed(2) + ')';
   }
   function drawPlot(s) {
     const w = plot.width, h = plot.height, L = 34, B = 18, thr = P[s.method].threshold;
@@ -785,8 +858,8 @@
   $('pause').addEventListener('click', stop);
   $('step').addEventListener('click', () => { stop(); if (!search || search.status !== 'running') newSearch(); advance(0, true); });
   $('reset').addEventListener('click', newSearch);
-  for (const id of ['smodel', 'smethod', 'starget', 'seed']) $(id).addEventListener('change', newSearch);
-  $('touse').addEventListener('click', () => load(search.best));
+  for (const id of ['smodel', 'smethod', 'starget', 'seed', 'sstart']) $(id).addEventListener('change', newSearch);
+  $('touse').addEventListener('click', () => { snapshot(); load(search.best); });
 
   // ---------------------------------------------------------------- fragment: #model=&image=&...
   function b64ToImage(s) {
@@ -801,6 +874,7 @@
     if (model && NETS[model]) { $('smodel').value = model; $('gmodel').value = model; }
     if (digit && /^[0-9]$/.test(digit)) { $('starget').value = digit; $('gdigit').value = digit; }
     if (q.get('method') && METHODS[q.get('method')]) $('smethod').value = q.get('method');
+    if (['own', 'noise', 'blank', 'drawing'].includes(q.get('start'))) $('sstart').value = q.get('start');
     if (q.get('image')) {
       let img = null;
       try { img = b64ToImage(q.get('image')); } catch (e) { img = null; }
@@ -833,7 +907,7 @@
       }
       return 1000 * n / best;
     },
-    search() { return search; }, input() { return input; }, advance, newSearch, run, stop, stroke,
+    search() { return search; }, input() { return input; }, advance, newSearch, run, stop, stroke, undo, show,
     useWasm(on) { useWasm = !!on; return CONV !== null; },
   };
 })();
