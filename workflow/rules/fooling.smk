@@ -23,10 +23,12 @@ FOOLING_NPZ = expand(
 )
 
 
-# The long searches (the registry's own_job: hill climbing, on the CNN the longest; the genetic
-# algorithms with their 1000 '2's, on the MLP) are jobs of their own: the model's other methods
-# (and the jobs waiting on them) take the second core meanwhile.
-APART = [m for m in METHODS if method_spec(m).own_job]
+# The long searches (the registry's own_job) are jobs of their own: hill climbing ("first", on
+# the CNN the longest chain's) starts as soon as its model exists; the genetic algorithms with
+# their 1000 '2's ("background", on the MLP) take the cores that chain leaves.
+FIRST = [m for m in METHODS if method_spec(m).own_job == "first"]
+BACKGROUND = [m for m in METHODS if method_spec(m).own_job == "background"]
+APART = FIRST + BACKGROUND
 TOGETHER = [m for m in METHODS if m not in APART]
 
 
@@ -72,11 +74,19 @@ use rule fooling as fooling_apart with:
     benchmark:
         f"{L}/benchmarks/fooling_{{model}}_{{method}}.tsv"
     wildcard_constraints:
-        method="|".join(APART),
+        method="|".join(FIRST),
     # Before the model's other searches: the longest job starts as soon as its model exists.
     priority: 15
     params:
         plan=lambda w: fooling_plan(w.model, [w.method]),
+
+
+use rule fooling_apart as fooling_background with:
+    wildcard_constraints:
+        method="|".join(BACKGROUND),
+    # After every job of the longest chain that is ready (training 20, hill climbing 15, the
+    # models' other searches 10, the 11th class and the detectors 5): these fill in around it.
+    priority: 1
 
 
 rule sweep:

@@ -32,9 +32,11 @@ class MethodSpec:
         needs_stats: built with the training digits' statistics (the natural-image prior).
         driver: the genetic driver that can add ``runs_of_two`` extra '2's (C9, C14).
         cap: the parameter that caps a run's steps (``fooling.counts`` may set it per model).
-        own_job: searched in a job of its own, for a long search: hill climbing on the CNN, and
-            genetic and genetic_prior with their 1000 extra '2's on the MLP (16 and 10½ min of
-            the default run's MLP job, 28 min, when they shared it).
+        own_job: searched in a job of its own, for a long search: ``"first"`` starts as soon
+            as its model exists (hill climbing, the CNN's longest, on the longest chain);
+            ``"background"`` fills the cores that chain leaves (genetic and genetic_prior with
+            their 1000 extra '2's on the MLP: 16 and 10½ min of the default run's MLP job,
+            28 min, when they shared it). None: with the model's other methods.
         never_stop: the parameters that keep every run going (the speed benchmark times its
             loop with them; None: not benchmarked).
         assumptions: its rows of the report's assumptions table: ``(method, choice, the
@@ -54,7 +56,7 @@ class MethodSpec:
     needs_stats: bool = False
     driver: bool = False
     cap: str = "steps"
-    own_job: bool = False
+    own_job: str | None = None
     never_stop: dict | None = None
     assumptions: Rows = lambda get, fooling: []  # noqa: E731
 
@@ -213,7 +215,7 @@ METHODS: tuple[MethodSpec, ...] = (
         faithful=False,
         stream=3,
         driver=True,
-        own_job=True,
+        own_job="background",
         never_stop={"tol": 0.0, "max_attempts": 1},
         assumptions=_genetic_rows,
         **_GENETIC,
@@ -236,7 +238,7 @@ METHODS: tuple[MethodSpec, ...] = (
         fixed={"prior": "published"},
         needs_stats=True,
         driver=True,
-        own_job=True,
+        own_job="background",
         assumptions=_prior_rows,
         **_GENETIC,
     ),
@@ -268,7 +270,7 @@ METHODS: tuple[MethodSpec, ...] = (
         faithful=True,
         stream=6,
         device="_HillClimb",
-        own_job=True,
+        own_job="first",
         never_stop={"threshold": 2.0, "patience": 10**6},
         assumptions=_hillclimb_rows,
     ),
