@@ -132,3 +132,12 @@ def test_the_cluster_config_binds_to_localhost_and_sits_where_the_job_step_looks
     meminfo = Path("/proc/meminfo")
     if meminfo.is_file():
         assert memory <= int(meminfo.read_text().split()[1]) / 1024 * 0.9
+
+
+def test_the_cluster_test_profile_groups_form_a_dag():
+    """No path leaves the report group and comes back (Snakemake refuses such a group before
+    it submits anything: a rule added between two grouped rules must join the group)."""
+    jobs = dry_run("--profile", "profiles/test", "--workflow-profile", "tools/cluster/test-profile")
+    assert {"lab", "benchmark_lab"} <= set(jobs)  # the lab feeds its benchmark: not grouped
+    grouped = set(yaml.safe_load(TEST.read_text())["groups"])
+    assert {"likeness", "plot_likeness", "render_report"} <= grouped and not grouped & set(jobs)
