@@ -144,13 +144,28 @@ def _draw_all(child, cum, state):
 def _crossover(a, b, child, state):
     """Uniform crossover on the float bits: each pixel from ``a`` or ``b`` by a fair coin."""
     pixels = child.shape[0]
-    for w in range(0, pixels, 64):
+    full = pixels - pixels % 64
+    for w in range(0, full, 64):
         state, coin = _next(state)
-        for p in range(w, min(w + 64, pixels)):
-            # Branch-free select: b ^ (all-ones if heads) & (a ^ b).
-            heads = np.uint32((coin >> np.uint64(p - w)) & np.uint64(1))
+        # Fixed-length loops over each 32-bit half of the coin: LLVM vectorises these (a loop
+        # ending at min(w + 64, pixels), shifting the 64-bit coin, it did not: 4.4x slower).
+        _select32(a, b, child, w, np.uint32(coin & np.uint64(0xFFFFFFFF)))
+        _select32(a, b, child, w + 32, np.uint32(coin >> np.uint64(32)))
+    if full < pixels:  # the last pixels, from the low bits of one more coin
+        state, coin = _next(state)
+        for p in range(full, pixels):
+            heads = np.uint32((coin >> np.uint64(p - full)) & np.uint64(1))
             child[p] = b[p] ^ ((np.uint32(0) - heads) & (a[p] ^ b[p]))
     return state
+
+
+@njit(inline="always")
+def _select32(a, b, child, w, coin):
+    """Pixels ``w .. w + 31`` of ``child`` from ``a`` where bit q of ``coin`` is set, else ``b``."""
+    for q in range(32):
+        # Branch-free select: b ^ (all-ones if heads) & (a ^ b).
+        heads = (coin >> np.uint32(q)) & np.uint32(1)
+        child[w + q] = b[w + q] ^ ((np.uint32(0) - heads) & (a[w + q] ^ b[w + q]))
 
 
 @njit(cache=True, nogil=True)
