@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -18,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from mnist_fooling.core.io import write_csv
+from mnist_fooling.report import timings
+from mnist_fooling.report.timings import TIMED_FILES, TIMED_SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 COPY_IGNORE = shutil.ignore_patterns(
@@ -32,20 +33,6 @@ COPY_IGNORE = shutil.ignore_patterns(
     ".pytest_cache",
     ".ruff_cache",
 )
-# Files that hold the run-time table (Snakemake's benchmark timings): compared with that table
-# masked (HTML), or left out (PDF), because wall-clock seconds differ on every run.
-TIMING_TABLES = (
-    "report/inputs/tables/benchmarks.md",
-    "report/inputs/tables/benchmark/speed.md",
-    "report/fragments/benchmark.json",
-    "benchmarks/search.csv",
-    "report/inputs/tables/lab/speed.md",
-    "report/inputs/tables/lab/fool.md",
-    "report/fragments/lab.json",
-    "benchmarks/lab.csv",
-)
-TIMED_PDF = "report/report.pdf"
-TIMED_HTML = "report/report.html"
 
 
 # --- interrupted runs ------------------------------------------------------------------------
@@ -111,16 +98,10 @@ def run_killed_at(work: Path, profile: str, seconds: float) -> bool:
 
 
 def mask_timings(rel: str, data: bytes) -> bytes:
-    """Blank the run-time table out of the HTML report; other files are returned as they are."""
-    if rel.endswith(TIMED_HTML):
-        # the lab's section has two timed tables (its speed, its time to fool)
-        sections = (b"run-time-per-job", b"speed-of-the-search", *[b"the-lab-in-the-browser"] * 2)
-        for section in sections:
-            data = re.sub(
-                rb'(id="' + section + rb'".*?)<table.*?</table>', rb"\1", data, flags=re.S
-            )
-        return data
-    return data
+    """``data`` of ``rel`` (relative to results/) with its timing tables cut out
+    (``mnist_fooling.report.timings``); other files' data unchanged."""
+    key = next((k for k in TIMED_SECTIONS if rel.endswith(k)), rel)
+    return timings.mask_timings(key, data)
 
 
 def hash_results(results: Path) -> dict[str, str]:
@@ -128,7 +109,7 @@ def hash_results(results: Path) -> dict[str, str]:
     hashes = {}
     for path in sorted(p for p in results.rglob("*") if p.is_file()):
         rel = path.relative_to(results).as_posix()
-        if rel.endswith((*TIMING_TABLES, TIMED_PDF)):
+        if rel.endswith(tuple(TIMED_FILES)):
             continue
         hashes[rel] = hashlib.sha256(mask_timings(rel, path.read_bytes())).hexdigest()
     return hashes

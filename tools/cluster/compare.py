@@ -4,44 +4,27 @@
 
 Every file under the first folder must exist under the second with the same bytes and vice
 versa, except the files in ``EXCLUDED`` (each with its reason). ``report/report.html`` is
-compared with its two timing tables cut out (``MASKED``). Prints one line per difference and a
+compared with its timing tables cut out (``MASKED``). Prints one line per difference and a
 summary; exit code 0 when they match, 1 when not, 2 for a missing folder.
 
-The exclusions were measured: two local CPU runs of the `test` profile, from two copies of the
-checkout, differ in exactly six of their files: these five, left out, and report.html,
-compared masked; the others are identical. logs/ (with the benchmarks) is not compared.
+Both lists live in ``mnist_fooling.report.timings``, shared with the reliability check. They
+were measured: two local CPU runs of the `test` profile, from two copies of the checkout, differ
+only in these files (report.html only in its masked tables). logs/ (with the benchmarks) is not
+compared.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import sys
 from pathlib import Path
 
-# Relative to results/<profile>/: the file and why two identical runs still differ in it.
-EXCLUDED = {
-    "benchmarks/search.csv": "search speed measured in evaluations per wall-clock second",
-    "report/fragments/benchmark.json": "holds the search-speed table (benchmarks/search.csv)",
-    "report/inputs/tables/benchmark/speed.md": "the search-speed table",
-    "report/inputs/tables/benchmarks.md": "the run-time-per-job table (Snakemake benchmarks)",
-    "report/report.pdf": "typesets both timing tables (and PDF layout shifts with their widths)",
-    "benchmarks/lab.csv": "the lab page's speed in headless Chromium (per wall-clock second)",
-    "report/fragments/lab.json": "holds the lab's speed tables (benchmarks/lab.csv)",
-    "report/inputs/tables/lab/speed.md": "the lab's forward passes per second",
-    "report/inputs/tables/lab/fool.md": "the lab's seconds to fool a digit",
-}
-# report.html is compared with these sections' tables removed (run time per job, search speed).
-# The lab's appendix section holds two timing tables: cut twice.
-LAB = b"the-lab-in-the-browser"
-MASKED = {"report/report.html": (b"run-time-per-job", b"speed-of-the-search", LAB, LAB)}
+from mnist_fooling.report.timings import TIMED_FILES, TIMED_SECTIONS, mask_timings
 
-
-def masked(rel: str, data: bytes) -> bytes:
-    """``data`` with the timing tables of ``rel`` cut out (unchanged for other files)."""
-    for section in MASKED.get(rel, ()):
-        data = re.sub(rb'(id="' + section + rb'".*?)<table.*?</table>', rb"\1", data, flags=re.S)
-    return data
+# The files left out (each with its reason) and the report's timing tables cut out: one list,
+# shared with tools/reliability.py.
+EXCLUDED = TIMED_FILES
+MASKED = TIMED_SECTIONS
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -50,7 +33,7 @@ def digests(folder: Path) -> dict[str, str]:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
         if rel not in EXCLUDED:
-            out[rel] = hashlib.sha256(masked(rel, path.read_bytes())).hexdigest()
+            out[rel] = hashlib.sha256(mask_timings(rel, path.read_bytes())).hexdigest()
     return out
 
 
