@@ -55,6 +55,7 @@ def test_editing_one_sweep_value_reruns_the_sweep_and_its_readers(finished):
         "fooling",
         "fooling_apart",
         "fooling_background",
+        "fooling_chain",
         "train",
         "detectors",
     }

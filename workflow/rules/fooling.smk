@@ -25,10 +25,12 @@ FOOLING_NPZ = expand(
 
 # The long searches (the registry's own_job) are jobs of their own: hill climbing ("first", on
 # the CNN the longest chain's) starts as soon as its model exists; the genetic algorithms with
-# their 1000 '2's ("background", on the MLP) take the cores that chain leaves.
+# their 1000 '2's ("background", on the MLP) take the cores that chain leaves, but for the
+# chain's own model (fooling_chain).
 FIRST = [m for m in METHODS if method_spec(m).own_job == "first"]
 BACKGROUND = [m for m in METHODS if method_spec(m).own_job == "background"]
 APART = FIRST + BACKGROUND
+OFF_CHAIN = [m for m in MODELS if m != ELEVENTH["model"]]  # models off the longest chain
 TOGETHER = [m for m in METHODS if m not in APART]
 
 
@@ -84,9 +86,20 @@ use rule fooling as fooling_apart with:
 use rule fooling_apart as fooling_background with:
     wildcard_constraints:
         method="|".join(BACKGROUND),
+        model="|".join(OFF_CHAIN),
     # After every job of the longest chain that is ready (training 20, hill climbing 15, the
     # models' other searches 10, the 11th class and the detectors 5): these fill in around it.
     priority: 1
+
+
+# The same methods on the 11th-class model are on the longest chain (its retraining reads every
+# one of that model's fooling sets): at its other searches' priority. At priority 1 they held
+# the chain back behind the MLP's genetic jobs for 5 minutes.
+use rule fooling_apart as fooling_chain with:
+    wildcard_constraints:
+        method="|".join(BACKGROUND),
+        model=ELEVENTH["model"],
+    priority: 10
 
 
 rule sweep:
