@@ -30,7 +30,8 @@ FOOLING_NPZ = expand(
 FIRST = [m for m in METHODS if method_spec(m).own_job == "first"]
 BACKGROUND = [m for m in METHODS if method_spec(m).own_job == "background"]
 APART = FIRST + BACKGROUND
-OFF_CHAIN = [m for m in MODELS if m != ELEVENTH["model"]]  # models off the longest chain
+# The models off the longest chain.
+OFF_CHAIN = [m for m in MODELS if m != ELEVENTH["model"]]
 TOGETHER = [m for m in METHODS if m not in APART]
 
 
