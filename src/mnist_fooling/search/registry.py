@@ -35,8 +35,8 @@ class MethodSpec:
         own_job: searched in a job of its own, for a long search: ``"first"`` starts as soon
             as its model exists (hill climbing, the CNN's longest, on the longest chain);
             ``"background"`` fills the cores that chain leaves (genetic and genetic_prior with
-            their 1000 extra '2's on the MLP: 16 and 10½ min of the default run's MLP job,
-            28 min, when they shared it). None: with the model's other methods.
+            their 1000 extra '2's on the MLP: 7½ and 7 min of the default run, 28 min in one
+            job before the crossover was vectorised). None: with the model's other methods.
         never_stop: the parameters that keep every run going (the speed benchmark times its
             loop with them; None: not benchmarked).
         assumptions: its rows of the report's assumptions table: ``(method, choice, the
