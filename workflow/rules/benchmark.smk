@@ -15,10 +15,13 @@ rule benchmark_search:
         f"{L}/benchmarks/benchmark_search.tsv"
     conda:
         "../../environment.yml"
-    # The whole machine: other jobs running beside it would distort the throughputs.
-    threads: workflow.cores
+    # One slot, filling the core the niced background searches leave (its ratios are measured
+    # side by side, so a neighbour shifts both sides); never beside the lab's benchmark (the
+    # `benchmark` resource, 1 in profiles/default): that one times absolute seconds.
+    threads: 1
     resources:
         gpu=1,
+        benchmark=1,
     params:
         models=models_arg,
         # The timed loops' parameters (fooling.methods): only those, so other edits don't rerun it.

@@ -47,8 +47,11 @@ rule benchmark_lab:
         f"{L}/benchmarks/benchmark_lab.tsv"
     conda:
         "../../environment.yml"
-    # The whole machine: other jobs running beside it would distort the rates.
-    threads: workflow.cores
+    # One slot: the page runs on one thread. Never beside the search benchmark (the `benchmark`
+    # resource, 1 in profiles/default), whose Keras passes would take the page's core.
+    threads: 1
+    resources:
+        benchmark=1,
     params:
         models=models_arg,
         methods=[m for m in LAB_METHODS if m in config["fooling"]["methods"]],
