@@ -1,29 +1,88 @@
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
+import mnist_fooling
+from mnist_fooling.report.environment import lock_entries
 from tests.conftest import ROOT
+from tools.lock.environment import render as render_environment
+
+LOCKS = ROOT / "requirements"
 
 
-def requirement_names(specs):
-    return {re.split(r"[<>=!~ \[]", s, maxsplit=1)[0].lower(): s.replace(" ", "") for s in specs}
+def pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
-def test_environment_yml_lists_the_same_dependencies_as_pyproject():
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    wanted = requirement_names(pyproject["project"]["dependencies"])
+def lock(name: str) -> list[tuple[str, str, str | None]]:
+    return lock_entries((LOCKS / f"{name}.lock").read_text())
+
+
+def assert_pinned_within_bounds(specs: list[str], entries: list) -> None:
+    """Every requirement in ``specs`` has at least one pin in ``entries`` and every pin of it
+    satisfies the requirement's bound (a lock may pin a package per Python version)."""
+    for spec in specs:
+        req = Requirement(spec)
+        versions = [v for n, v, _ in entries if n == canonicalize_name(req.name)]
+        assert versions, f"{req.name} is not in the lock: run `make lock`"
+        for version in versions:
+            assert req.specifier.contains(version, prereleases=True), f"{version} breaks {spec}"
+
+
+def test_report_lock_pins_every_runtime_dependency_within_its_bound():
+    assert_pinned_within_bounds(pyproject()["dependencies"], lock("report"))
+
+
+def test_dev_lock_adds_the_test_lint_and_lock_tools_at_the_report_locks_pins():
+    extras = pyproject()["optional-dependencies"]
+    dev = lock("dev")
+    assert_pinned_within_bounds(
+        pyproject()["dependencies"] + extras["test"] + extras["lint"] + extras["lock"], dev
+    )
+    assert set(lock("report")) <= set(dev)  # the same version of every package the report uses
+    report_names = {n for n, _, _ in lock("report")}
+    assert not {"pytest", "ruff", "jax", "wasmtime"} & report_names  # the report install is lean
+
+
+def test_every_locked_pin_has_hashes_and_installs_with_require_hashes():
+    for name in ("pip", "report", "dev"):
+        text = (LOCKS / f"{name}.lock").read_text()
+        blocks = re.split(r"\n(?=[a-z0-9])", text.split("\n", 2)[2])
+        assert blocks and all("--hash=sha256:" in b for b in blocks if "==" in b), name
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes -r $(PIP_LOCK)" in makefile
+    assert "--require-hashes -r $(REPORT_LOCK)" in makefile
+    assert "--require-hashes -r $(DEV_LOCK)" in makefile
+    assert "--no-deps --no-build-isolation -e ." in makefile
+
+
+def test_environment_yml_is_what_make_lock_writes():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    listed = []
-    for dep in env["dependencies"]:
-        if isinstance(dep, dict):
-            listed += dep["pip"]
-        elif not dep.startswith(("python", "pip")):
-            listed.append(dep)
-    assert requirement_names(listed) == wanted
     assert "conda-forge" in env["channels"]
+    assert (ROOT / "environment.yml").read_text() == render_environment(ROOT)
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    names = {canonicalize_name(re.split(r"[<>=!~ \[;]", s, maxsplit=1)[0]) for s in pip}
+    wanted = {canonicalize_name(Requirement(s).name) for s in pyproject()["dependencies"]}
+    assert names == wanted | {"jax"} and all("==" in s for s in pip)
+
+
+def test_version_is_pyprojects_everywhere():
+    version = pyproject()["version"]
+    assert mnist_fooling.__version__ == version
+    done = subprocess.run(
+        [sys.executable, "-m", "mnist_fooling", "--version"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and done.stdout.strip() == f"mnist-fooling {version}"
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert str(citation["version"]) == version
+    assert citation["license"] == pyproject()["license"] == "MIT"
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
 
 
 def test_github_workflow_is_valid():

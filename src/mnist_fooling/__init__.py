@@ -1,5 +1,6 @@
 """Fooling images for MNIST classifiers: data, models, searches, claims and a report."""
 
+import importlib.metadata
 import os
 
 # TensorFlow's oneDNN kernels, which TensorFlow turns on by itself only on CPUs with AVX-512
@@ -8,4 +9,7 @@ import os
 # before anything imports TensorFlow, so that every command and test uses the same kernels.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
-__version__ = "0.1.0"
+try:  # one place for the version: pyproject.toml, as installed
+    __version__ = importlib.metadata.version("mnist-fooling")
+except importlib.metadata.PackageNotFoundError:  # run from a source tree that is not installed
+    __version__ = "unknown"

@@ -100,6 +100,7 @@ def fragment(stage, *inputs, config=None):
 def report_inputs(*fragments, config=None):
     config = json.dumps(config or yaml.safe_load((ROOT / "config" / "config.yaml").read_text()))
     args = ["report-inputs", "--out-dir", "out", "--config-json", config]
+    args += ["--lock", str(ROOT / "requirements" / "report.lock")]
     return args + ["--fragments", *fragments, "--sections", str(ROOT / "report" / "sections")]
 
 

@@ -653,6 +653,7 @@ def test_every_shortcode_of_the_report_resolves_from_the_fragments(tmp_path):
         benchmarks=[],
         repo=tmp_path,
         sections=project / "sections",
+        lock=ROOT / "requirements" / "report.lock",
     )
     variables = yaml.safe_load((project / "_variables.yml").read_text())
     out = expand_shortcodes((project / "index.qmd").read_text(), root=project, variables=variables)

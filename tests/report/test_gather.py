@@ -125,6 +125,9 @@ def test_write_report_inputs_gathers_claims_tables_and_counts(tmp_path):
     tsv = tmp_path / "train.tsv"
     tsv.write_text("s\tmax_rss\n2.5\t100\n")
     out = tmp_path / "inputs"
+    lock = tmp_path / "requirements" / "report.lock"
+    lock.parent.mkdir()
+    lock.write_text("numpy==0.0.1 \\\n    --hash=sha256:00\n")
     claims = write_report_inputs(
         out_dir=out,
         config=config(n_train=3000),
@@ -132,6 +135,7 @@ def test_write_report_inputs_gathers_claims_tables_and_counts(tmp_path):
         benchmarks=[tsv],
         repo=tmp_path,
         sections=tmp_path / "sections",
+        lock=lock,
     )
     assert list(claims.id) == REGISTRY + ["X1"]
     variables = yaml.safe_load((out / "_variables.yml").read_text())
@@ -165,18 +169,25 @@ def test_write_report_inputs_gathers_claims_tables_and_counts(tmp_path):
     ]["n_train"] == 3000  # fmt: skip
     assert (tables / "reliability.md").read_text().startswith("Not run for this report")
     assert "| python |" in (tables / "versions.md").read_text()
+    environment = (tables / "environment.md").read_text()
+    assert environment.startswith("Lock `requirements/report.lock`, sha256 `")
+    assert "**installed ≠ lock**: 1 of 1 pinned packages differ: numpy " in environment
+    assert variables["renderer"].startswith("pandoc ")
 
 
 def test_write_report_inputs_all_fifty_thousand_and_duplicates(tmp_path):
     out = tmp_path / "inputs"
     write_report_inputs(out_dir=out, config=config(), fragments=fragments(tmp_path, ("a", [])),
-                        benchmarks=[], repo=tmp_path, sections=tmp_path)  # fmt: skip
+                        benchmarks=[], repo=tmp_path, sections=tmp_path,
+                        lock=tmp_path / "none.lock")  # fmt: skip
+    assert "No lock file" in (out / "tables" / "environment.md").read_text()
     assert yaml.safe_load((out / "_variables.yml").read_text())["n_train"] == "50,000"
     assert "No claims from this source." in (out / "tables" / "claims_ours.md").read_text()
     twice = fragments(tmp_path / "2", ("a", [own_row("X1")]), ("b", [own_row("X1")]))
     with pytest.raises(ValueError, match="claim X1 was measured by two fragments"):
         write_report_inputs(out_dir=tmp_path / "o2", config=config(), fragments=twice,
-                            benchmarks=[], repo=tmp_path, sections=tmp_path)  # fmt: skip
+                            benchmarks=[], repo=tmp_path, sections=tmp_path,
+                            lock=tmp_path / "none.lock")  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -109,6 +109,7 @@ def synthetic_project(tmp_path: Path, qmd: str = QMD) -> dict:
         figures=figures,
         html=inputs / "report.html",
         pdf=inputs / "report.pdf",
+        renderer="pandoc",
     )
 
 
@@ -116,9 +117,7 @@ def synthetic_project(tmp_path: Path, qmd: str = QMD) -> dict:
 def rendered(tmp_path_factory) -> dict:
     """The synthetic project rendered once for all tests of this module."""
     project = synthetic_project(tmp_path_factory.mktemp("render"))
-    if shutil.which("quarto"):
-        pytest.skip("quarto is on PATH: these tests check the pandoc fallback")
-    assert render_report(**project) == "pandoc+typst"
+    assert render_report(**project) == "pandoc"
     return project
 
 
@@ -232,6 +231,7 @@ def test_render_sweeps_a_killed_renders_build_directory(tmp_path):
             figures=[],
             html=tmp_path / "out" / "r.html",
             pdf=tmp_path / "out" / "r.pdf",
+            renderer="pandoc",
         )
     assert not stale.exists()
     assert not list((tmp_path / "out").glob(".build-*"))
@@ -289,8 +289,6 @@ def test_html_is_self_contained(rendered):
 
 def test_unknown_reference_fails_with_one_line(tmp_path):
     project = synthetic_project(tmp_path, QMD.replace("@fig-noise;", "@fig-nope;"))
-    if shutil.which("quarto"):
-        pytest.skip("quarto is on PATH: this checks the pandoc fallback")
     with pytest.raises(UserInputError) as info:
         render_report(**project)
     assert str(info.value) == "report: unknown cross-reference @fig-nope"

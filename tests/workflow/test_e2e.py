@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -43,6 +44,13 @@ class Tables(HTMLParser):
         self.text.append(data)
         if self._cell is not None:
             self._cell.append(data)
+
+    @classmethod
+    def text_of(cls, html: str) -> str:
+        """The page's text, in order."""
+        parser = cls()
+        parser.feed(html)
+        return " ".join(parser.text)
 
 
 def plain(text: str) -> str:
@@ -184,6 +192,14 @@ def test_html_embeds_every_figure_and_the_pdf_holds_the_claims(test_run):
         assert re.search(rf"\b{cid}\b", text), cid
     pdf_images = sum(len(page.images) for page in reader.pages)
     assert pdf_images >= len(referenced)
+
+
+def test_appendix_names_the_lock_its_hash_and_the_renderer(test_run):
+    """The tests' venv is installed from the locks, so the appendix says installed = lock."""
+    text = plain(Tables.text_of((test_run["results"] / "report" / "report.html").read_text()))
+    digest = hashlib.sha256((ROOT / "requirements" / "report.lock").read_bytes()).hexdigest()
+    assert f"Lock requirements/report.lock, sha256 {digest}: installed = lock (all " in text
+    assert re.search(r"Typeset by pandoc [\d.]+ \(pypandoc-binary [\d.]+\) HTML", text), text
 
 
 @pytest.mark.e2e

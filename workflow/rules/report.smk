@@ -31,6 +31,8 @@ rule fragment:
 rule report_inputs:
     input:
         fragments=[f"{R}/report/fragments/{stage}.json" for stage in FRAGMENTS],
+        # the appendix prints its hash and whether the installed packages equal its pins
+        lock="requirements/report.lock",
     output:
         variables=f"{REPORT_INPUTS}/_variables.yml",
         sections=f"{REPORT_INPUTS}/_sections.qmd",
@@ -53,6 +55,7 @@ rule report_inputs:
         "python -m mnist_fooling report-inputs --out-dir {params.out_dir}"
         " --config-json {params.config:q} --fragments {input.fragments}"
         " --benchmarks {params.benchmarks} --repo {params.repo} --sections report/sections"
+        " --lock {input.lock}"
         " {params.reliability} > {log} 2>&1"
 
 
@@ -86,6 +89,8 @@ rule render_report:
         "../../environment.yml"
     params:
         inputs=lambda w, input: Path(input.variables).parent,
+        renderer=config["report"]["renderer"],
     shell:
         "python -m mnist_fooling render --source report --inputs {params.inputs}"
-        " --figures {input.figures} --html {output.html} --pdf {output.pdf} > {log} 2>&1"
+        " --figures {input.figures} --html {output.html} --pdf {output.pdf}"
+        " --renderer {params.renderer} > {log} 2>&1"

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from .. import __version__
 from ..core.errors import UserInputError
 from . import (
     benchmark,
@@ -62,6 +63,7 @@ INPUT_ARGS = (
 def build_parser() -> Parser:
     """The ``mnist-fooling`` argument parser: each stage module adds its subcommands."""
     parser = Parser(prog="mnist-fooling", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"mnist-fooling {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for stage in STAGES:
         stage.add_parsers(sub)

@@ -53,6 +53,9 @@ def add_parsers(sub) -> None:
     )
     s.add_argument("--repo", type=Path, default=Path("."))
     s.add_argument("--sections", type=Path, default=Path("report/sections"))
+    s.add_argument(
+        "--lock", type=Path, required=True, help="the runtime lock (requirements/report.lock)"
+    )
     s.add_argument("--reliability", type=Path, help="summary.csv of `make reliability`")
     s.add_argument("--bad-inputs", type=Path, help="bad_inputs.csv of `make reliability`")
     s.set_defaults(func=cmd_report_inputs)
@@ -63,6 +66,12 @@ def add_parsers(sub) -> None:
     s.add_argument("--figures", type=Path, nargs="*", default=[])
     s.add_argument("--html", type=Path, required=True)
     s.add_argument("--pdf", type=Path, required=True)
+    s.add_argument(
+        "--renderer",
+        choices=["auto", "quarto", "pandoc"],
+        required=True,
+        help="the config's report.renderer (auto: quarto when on PATH, else pandoc + typst)",
+    )
     s.set_defaults(func=cmd_render)
 
     s = sub.add_parser("explorer", help="a static HTML page to browse every fooling image")
@@ -141,6 +150,7 @@ def cmd_report_inputs(args) -> None:
         benchmarks=benchmarks,
         repo=args.repo,
         sections=args.sections,
+        lock=args.lock,
         reliability=args.reliability,
         bad_inputs=args.bad_inputs,
     )
@@ -151,7 +161,12 @@ def cmd_render(args) -> None:
     from ..report.render import render_report
 
     used = render_report(
-        source=args.source, inputs=args.inputs, figures=args.figures, html=args.html, pdf=args.pdf
+        source=args.source,
+        inputs=args.inputs,
+        figures=args.figures,
+        html=args.html,
+        pdf=args.pdf,
+        renderer=args.renderer,
     )
     logging.getLogger(__name__).info("rendered with %s: %s, %s", used, args.html, args.pdf)
 

@@ -16,6 +16,7 @@ from ..claims import KINDS, claims_table, verdict_counts
 from ..claims.common import verdict_span
 from ..core.io import write_text
 from ..core.tables import markdown_table
+from .environment import lock_check, lock_markdown, renderer_description, resolve_renderer
 from .fragments import gather, read_fragments
 
 log = logging.getLogger(__name__)
@@ -164,6 +165,14 @@ def reliability_markdown(summary: Path | None, bad_inputs: Path | None) -> str:
     return text
 
 
+def _shown(path: Path, repo: Path) -> Path:
+    """``path`` relative to the checkout when inside it: the appendix names no temporary dirs."""
+    try:
+        return path.resolve().relative_to(repo.resolve())
+    except ValueError:
+        return Path(path.name)
+
+
 def claims_markdown(claims: pd.DataFrame, source: str) -> str:
     """The full claims table of one source: claim, values, criterion and labelled verdict."""
     rows = claims[claims.source == source]
@@ -213,11 +222,14 @@ def write_report_inputs(
     benchmarks: list[Path],
     repo: Path,
     sections: Path,
+    lock: Path,
     reliability: Path | None = None,
     bad_inputs: Path | None = None,
 ) -> pd.DataFrame:
     """Gather the stages' fragments into ``_variables.yml``, ``_sections.qmd`` and ``tables/``
     in ``out_dir``, adding the claims tables, the summary and the appendix; return the claims.
+
+    ``lock`` is the runtime lock (``requirements/report.lock``) the appendix checks.
     """
     frags = read_fragments(fragments)
     claims = claims_table([row for f in frags for row in f["claims"]])
@@ -230,6 +242,7 @@ def write_report_inputs(
         n_claims=int((claims.kind == "source").sum()),
         others=verdict_counts(claims, OTHER_KINDS),
         n_others=int(claims.kind.isin(OTHER_KINDS).sum()),
+        renderer=renderer_description(resolve_renderer(config["report"]["renderer"])),
     )
     gather(frags, out_dir=out_dir, base_variables=base, sections=sections)
     tables = {
@@ -246,6 +259,7 @@ def write_report_inputs(
         + yaml.safe_dump(config, sort_keys=False, default_flow_style=None)
         + "```\n",
         "reliability.md": reliability_markdown(reliability, bad_inputs),
+        "environment.md": lock_markdown(lock_check(lock), lock=_shown(lock, repo)),
     }
     for source, name in SOURCES.items():
         tables[f"claims_{name}.md"] = claims_markdown(claims, source)

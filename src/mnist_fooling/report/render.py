@@ -1,4 +1,4 @@
-"""Rendering the Quarto project: with quarto when on PATH, else pandoc (HTML) + typst (PDF).
+"""Rendering the Quarto project: with quarto, or pandoc (HTML) + typst (PDF) (``report.renderer``).
 
 The pandoc fallback reproduces what this report uses of Quarto: ``include`` and ``var``
 shortcodes (here, in Python), and through ``report/crossref.lua`` callouts, numbered sections,
@@ -20,6 +20,7 @@ import yaml
 
 from ..core.errors import UserInputError
 from ..core.io import atomic_path
+from .environment import resolve_renderer
 
 log = logging.getLogger(__name__)
 
@@ -97,14 +98,24 @@ def expand_shortcodes(text: str, *, root: Path, variables: dict) -> str:
     return _VAR.sub(lambda m: lookup(variables, m.group(1)), text)
 
 
-def render_report(*, source: Path, inputs: Path, figures: list[Path], html: Path, pdf: Path) -> str:
+def render_report(
+    *,
+    source: Path,
+    inputs: Path,
+    figures: list[Path],
+    html: Path,
+    pdf: Path,
+    renderer: str,
+) -> str:
     """Render the Quarto project ``source`` to ``html`` and ``pdf``; return the renderer used.
 
     The project is copied into a temporary build directory beside the outputs together with
     the whole generated ``inputs`` folder (``_variables.yml``, ``tables/``, ``_sections.qmd``,
-    ...) and ``figures/`` (typst only reads below its root). Quarto is used when on PATH, else
-    pandoc (HTML) and pandoc → typst (PDF).
+    ...) and ``figures/`` (typst only reads below its root). ``renderer`` is the config's
+    ``report.renderer``: ``quarto``, ``pandoc`` (HTML, and pandoc → typst for the PDF) or
+    ``auto`` (quarto when on PATH).
     """
+    used = resolve_renderer(renderer)
     html.parent.mkdir(parents=True, exist_ok=True)
     # A render killed with SIGKILL cannot remove its build directory; the rerun sweeps it.
     for stale in html.parent.glob(".build-*"):
@@ -116,11 +127,11 @@ def render_report(*, source: Path, inputs: Path, figures: list[Path], html: Path
         (build / "figures").mkdir(exist_ok=True)
         for fig in figures:
             shutil.copy2(fig, build / "figures" / fig.name)
-        if shutil.which("quarto"):
+        if used == "quarto":
             _render_quarto(build, html=html, pdf=pdf)
-            return "quarto"
-        _render_pandoc(build, html=html, pdf=pdf)
-        return "pandoc+typst"
+        else:
+            _render_pandoc(build, html=html, pdf=pdf)
+        return used
 
 
 def _copy_inputs(inputs: Path, build: Path, *, skip: set[Path]) -> None:
