@@ -103,10 +103,7 @@ def test_github_workflow_is_valid():
     assert "make test" in steps and "make report PROFILE=quick" in steps
 
 
-def test_readme_starts_with_the_two_commands():
-    readme = (ROOT / "README.md").read_text()
-    blocks = re.findall(r"```(?:\w+)?\n(.*?)```", readme, flags=re.S)
-    assert blocks[0].split() == ["make", "report", "make", "test"]
+def test_ci_runs_the_readmes_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
