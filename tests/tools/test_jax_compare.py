@@ -105,3 +105,17 @@ def test_the_appendix_must_name_jax_and_the_device_path(tmp_path):
     assert appendix_rows(tmp_path)[0]["result"] == "FAIL"
     shutil.rmtree(tables)
     assert appendix_rows(tmp_path)[0]["result"] == "FAIL"
+
+
+def test_a_reference_that_is_not_a_finished_run_stops_the_script_with_one_line(tmp_path):
+    import os
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    env = dict(os.environ, JAX_TEST_REFERENCE=str(tmp_path / "nothing"))
+    done = subprocess.run(
+        [str(ROOT / "tools" / "jax" / "jax-test.sh")], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith("jax-test: JAX_TEST_REFERENCE=")

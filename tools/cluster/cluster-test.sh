@@ -7,7 +7,9 @@
 # The cluster is stopped and an existing /etc/slurm/slurm.conf restored on every exit (trap).
 #
 # Environment: VENV (default .venv), CLUSTER_TIMEOUT (seconds per Snakemake run, default 1800),
-# KEEP=1 keeps the temporary copies (they are also kept when the test fails).
+# KEEP=1 keeps the temporary copies (they are also kept when the test fails),
+# CLUSTER_TEST_KEEP_LOCAL=DIR copies the local run's results/test there (`make jax-test` compares
+# its JAX run with it instead of running the TensorFlow profile again: .ci/run does).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -79,6 +81,11 @@ t0=$(date +%s)
 }
 local_s=$(($(date +%s) - t0))
 step "local run done in $local_s s"
+if [ -n "${CLUSTER_TEST_KEEP_LOCAL:-}" ]; then
+    rm -rf "$CLUSTER_TEST_KEEP_LOCAL" && mkdir -p "$(dirname "$CLUSTER_TEST_KEEP_LOCAL")"
+    cp -a "$WORK/local/results/$PROFILE" "$CLUSTER_TEST_KEEP_LOCAL"
+    step "local run's results/$PROFILE copied to $CLUSTER_TEST_KEEP_LOCAL"
+fi
 
 "$ROOT/tools/cluster/slurm.sh" start
 step "SLURM run of the $PROFILE profile (snakemake --executor slurm, status by squeue)"

@@ -8,7 +8,9 @@
 # Environment: VENV (default .venv), JAX_TEST_TIMEOUT (seconds per Snakemake run, default
 # 1800), MNIST (an mnist.npz to use instead of resources/mnist.npz or a download),
 # SERIAL=1 runs the two profiles one after the other instead of side by side, KEEP=1 keeps the
-# temporary copies (they are also kept when the test fails).
+# temporary copies (they are also kept when the test fails), JAX_TEST_REFERENCE=DIR compares
+# with the finished TensorFlow run's results/test in DIR instead of running it here (.ci/run
+# passes the local run of `make cluster-test`, which is that run: the same checkout and profile).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,6 +26,11 @@ OUT=$ROOT/results/jax-test
     echo "jax-test: JAX is not installed in $BIN (run make dev-venv)" >&2
     exit 2
 }
+REFERENCE=${JAX_TEST_REFERENCE:-}
+if [ -n "$REFERENCE" ] && [ ! -f "$REFERENCE/report/report.html" ]; then
+    echo "jax-test: JAX_TEST_REFERENCE=$REFERENCE is not a finished results/$PROFILE folder" >&2
+    exit 2
+fi
 export PATH=$BIN:$PATH
 unset PYTHONPATH MNIST_FOOLING_SEARCH
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mnist-fooling-jax-test.XXXXXX")
@@ -76,37 +83,46 @@ run_profile() { # NAME BACKEND: the test profile in $WORK/NAME, log in $WORK/NAM
 }
 
 step "copies of the checkout in $WORK"
-copy_checkout "$WORK/tensorflow"
 copy_checkout "$WORK/jax"
-mkdir -p "$WORK/tensorflow/resources" "$WORK/jax/resources"
+[ -n "$REFERENCE" ] || copy_checkout "$WORK/tensorflow"
+mkdir -p "$WORK/jax/resources"
 MNIST=${MNIST:-$ROOT/resources/mnist.npz}
 if [ -f "$MNIST" ]; then
-    cp "$MNIST" "$WORK/tensorflow/resources/mnist.npz"
+    cp "$MNIST" "$WORK/jax/resources/mnist.npz"
 else
     step "fetching MNIST"
-    (cd "$WORK/tensorflow" && timeout -k 30 "$TIMEOUT" snakemake --profile profiles/$PROFILE \
+    (cd "$WORK/jax" && timeout -k 30 "$TIMEOUT" snakemake --profile profiles/$PROFILE \
         resources/mnist.npz >"$WORK/fetch.log" 2>&1) || {
         tail -n 30 "$WORK/fetch.log" >&2
         echo "jax-test: fetching MNIST failed (log: $WORK/fetch.log)" >&2
         exit 1
     }
 fi
-cp "$WORK/tensorflow/resources/mnist.npz" "$WORK/jax/resources/"
 
-if [ "${SERIAL:-0}" = 1 ]; then
-    step "the $PROFILE profile on TensorFlow, then on JAX's device path"
-    run_profile tensorflow tensorflow
+if [ -n "$REFERENCE" ]; then
+    step "the $PROFILE profile on JAX's device path (TensorFlow's run: $REFERENCE)"
     run_profile jax jax
-else # side by side: each run leaves cores idle while its report renders
-    step "the $PROFILE profile on TensorFlow and on JAX's device path, side by side"
-    run_profile tensorflow tensorflow &
-    tf_pid=$!
-    run_profile jax jax || { wait "$tf_pid" || true; exit 1; }
-    wait "$tf_pid"
+    TF_RESULTS=$REFERENCE
+    step "JAX run done in $(cat "$WORK/jax.seconds") s"
+else
+    mkdir -p "$WORK/tensorflow/resources"
+    cp "$WORK/jax/resources/mnist.npz" "$WORK/tensorflow/resources/"
+    if [ "${SERIAL:-0}" = 1 ]; then
+        step "the $PROFILE profile on TensorFlow, then on JAX's device path"
+        run_profile tensorflow tensorflow
+        run_profile jax jax
+    else # side by side: each run leaves cores idle while its report renders
+        step "the $PROFILE profile on TensorFlow and on JAX's device path, side by side"
+        run_profile tensorflow tensorflow &
+        tf_pid=$!
+        run_profile jax jax || { wait "$tf_pid" || true; exit 1; }
+        wait "$tf_pid"
+    fi
+    TF_RESULTS=$WORK/tensorflow/results/$PROFILE
+    step "runs done: TensorFlow $(cat "$WORK/tensorflow.seconds") s, JAX $(cat "$WORK/jax.seconds") s"
 fi
-step "runs done: TensorFlow $(cat "$WORK/tensorflow.seconds") s, JAX $(cat "$WORK/jax.seconds") s"
 
 step "comparing results/$PROFILE of the two runs (summary: $OUT/summary.csv)"
 cd "$ROOT"
-python -m tools.jax.compare "$WORK/tensorflow/results/$PROFILE" "$WORK/jax/results/$PROFILE" \
+python -m tools.jax.compare "$TF_RESULTS" "$WORK/jax/results/$PROFILE" \
     --data "$WORK/jax/resources/mnist.npz" --out "$OUT/summary.csv"
