@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import os
 import platform
@@ -16,7 +15,13 @@ from ..claims import KINDS, claims_table, verdict_counts
 from ..claims.common import verdict_span
 from ..core.io import write_text
 from ..core.tables import markdown_table
-from .environment import lock_check, lock_markdown, renderer_description, resolve_renderer
+from .environment import (
+    installed_version,
+    lock_check,
+    lock_markdown,
+    renderer_description,
+    resolve_renderer,
+)
 from .fragments import gather, read_fragments
 
 log = logging.getLogger(__name__)
@@ -72,10 +77,7 @@ def package_versions() -> pd.DataFrame:
 
     rows = [dict(package="python", version=platform.python_version())]
     for name in PACKAGES:
-        try:
-            rows.append(dict(package=name, version=importlib.metadata.version(name)))
-        except importlib.metadata.PackageNotFoundError:
-            rows.append(dict(package=name, version="not installed"))
+        rows.append(dict(package=name, version=installed_version(name) or "not installed"))
     rows.append(dict(package="keras backend", version=keras.backend.backend()))
     if keras.backend.backend() == "tensorflow":
         rows.append(dict(package="TensorFlow oneDNN kernels", version=onednn_setting()))
