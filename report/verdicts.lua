@@ -7,6 +7,7 @@ local COLOURS = {
   ["v-reproduced"] = { "#d1e7dd", "#a3cfbb", "#0a3622" },
   ["v-partly"] = { "#fff3cd", "#ffe69c", "#664d03" },
   ["v-not-reproduced"] = { "#f8d7da", "#f1aeb5", "#58151c" },
+  ["v-undecided"] = { "#cfe2ff", "#9ec5fe", "#052c65" },
   ["v-not-measured"] = { "#e9ecef", "#dee2e6", "#495057" },
 }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import nguyen, seed000, seed003
-from .common import KINDS, NOT_MEASURED, VERDICTS, Claim, pct, verdict_span
+from .common import KINDS, NOT_MEASURED, UNDECIDED, VERDICTS, Claim, Decision, pct, verdict_span
 
 __all__ = [
     "CLAIMS",
@@ -18,6 +18,8 @@ __all__ = [
     "NOT_MEASURED",
     "VERDICTS",
     "Claim",
+    "Decision",
+    "UNDECIDED",
     "claim_row",
     "claims_table",
     "pct",
@@ -35,7 +37,9 @@ COLUMNS = (
     "measured",
     "criterion",
     "verdict",
+    "between",
 )
+OPTIONAL = {"between": ""}  # a decided row need not name the outcomes it lies between
 
 
 def claim_row(claim_id: str, measured: dict | None) -> dict | None:
@@ -60,6 +64,7 @@ def claims_table(rows: list[dict]) -> pd.DataFrame:
     which rows are the sources' claims (:data:`KINDS`)."""
     by_id = {}
     for row in rows:
+        row = {**OPTIONAL, **row}
         short = sorted(set(COLUMNS) - set(row))
         if short:
             raise ValueError(f"claim rows lack {short}")
@@ -67,7 +72,7 @@ def claims_table(rows: list[dict]) -> pd.DataFrame:
             raise ValueError(f"claim {row['id']} was measured by two fragments")
         by_id[row["id"]] = row
     table = []
-    unmeasured = dict(value="—", measured="—", criterion="—", verdict=NOT_MEASURED)
+    unmeasured = dict(value="—", measured="—", criterion="—", verdict=NOT_MEASURED, between="")
     for c in CLAIMS.values():
         table.append(by_id.pop(c.id, None) or claim_row(c.id, unmeasured))
     table += sorted(by_id.values(), key=lambda r: r["id"])
@@ -75,17 +80,22 @@ def claims_table(rows: list[dict]) -> pd.DataFrame:
     bad = set(frame.verdict) - set(VERDICTS)
     if bad:
         raise ValueError(f"unknown verdicts {sorted(bad)}")
+    unnamed = frame.id[(frame.verdict == UNDECIDED) != (frame.between != "")]
+    if len(unnamed):
+        raise ValueError(
+            f"claims {list(unnamed)}: an undecided row, and only that, names two outcomes"
+        )
     kind = [CLAIMS[i].kind if i in CLAIMS else "ours" for i in frame.id]
     return frame[list(COLUMNS)].assign(kind=kind)
 
 
 def verdict_counts(table: pd.DataFrame, kinds: tuple[str, ...] = ("source",)) -> dict:
-    """``{reproduced: n, partly: n, not_reproduced: n, not_yet_measured: n}`` over the rows of
-    ``kinds`` (by default the sources' own claims: the headline)."""
+    """``{reproduced: n, partly: n, not_reproduced: n, undecided: n, not_yet_measured: n}``
+    over the rows of ``kinds`` (by default the sources' own claims: the headline)."""
     counts = table[table.kind.isin(kinds)].verdict.value_counts()
     return {v.replace(" ", "_"): int(counts.get(v, 0)) for v in VERDICTS}
 
 
 def labelled(table: pd.DataFrame) -> pd.DataFrame:
     """The table with verdicts as coloured labels."""
-    return table.assign(verdict=table.verdict.map(verdict_span))
+    return table.assign(verdict=list(map(verdict_span, table.verdict, table.between)))

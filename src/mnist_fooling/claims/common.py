@@ -12,8 +12,10 @@ from ..core.stats import wilson_interval
 REPRODUCED = "reproduced"
 PARTLY = "partly"
 NOT_REPRODUCED = "not reproduced"
+UNDECIDED = "undecided"
 NOT_MEASURED = "not yet measured"
-VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED, NOT_MEASURED)
+VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED, UNDECIDED, NOT_MEASURED)
+GRADES = (NOT_REPRODUCED, PARTLY, REPRODUCED)  # the decided outcomes, worst first
 FOOLED = 0.9999  # the posts' fooling level: a target output above 99.99%
 
 
@@ -43,12 +45,69 @@ class Claim:
             raise ValueError(f"claim {self.id}: unknown kind {self.kind!r}; one of {list(KINDS)}")
 
 
-def found(*, value: str, measured: str, criterion: str, verdict: str) -> dict:
-    """A measured claim: a short value (the summary), the full measurement, the criterion
-    applied and the verdict it gives."""
-    if verdict not in VERDICTS:
-        raise ValueError(f"unknown verdict {verdict!r}; expected one of {VERDICTS}")
-    return dict(value=value, measured=measured, criterion=criterion, verdict=verdict)
+@dataclass(frozen=True)
+class Decision:
+    """A verdict and, when it is "undecided", the two outcomes its interval lies between
+    (worst first), e.g. ``("partly", "reproduced")``."""
+
+    verdict: str
+    between: tuple[str, str] | None = None
+
+    def __post_init__(self):
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"unknown verdict {self.verdict!r}; expected one of {VERDICTS}")
+        if (self.verdict == UNDECIDED) != (self.between is not None):
+            raise ValueError("an undecided verdict, and only that, names the two outcomes")
+
+    @property
+    def label(self) -> str:
+        """``'partly'`` or ``'undecided: partly or reproduced'``."""
+        return self.verdict if self.between is None else f"{UNDECIDED}: {' or '.join(self.between)}"
+
+
+def grade(x: float, *, yes: float, partly: float) -> str:
+    """The outcome of ``x`` against two bounds: with ``yes ≥ partly`` higher is better
+    (reproduced at or above ``yes``, partly at or above ``partly``); with ``yes < partly``
+    lower is better (reproduced at or below ``yes``, partly at or below ``partly``)."""
+    if yes < partly:
+        return grade(-x, yes=-yes, partly=-partly)
+    return REPRODUCED if x >= yes else PARTLY if x >= partly else NOT_REPRODUCED
+
+
+def decide(low: float, high: float, *, yes: float, partly: float) -> Decision:
+    """The verdict of a quantity whose 95% interval is ``[low, high]`` against the bounds of
+    :func:`grade`: the outcome both ends of the interval give, or "undecided" between the two
+    outcomes of its ends when the interval straddles a bound. A point value is ``low == high``."""
+    return between(grade(low, yes=yes, partly=partly), grade(high, yes=yes, partly=partly))
+
+
+def between(at_low: str, at_high: str) -> Decision:
+    """The outcome both ends of an interval give, or "undecided" between the two (for
+    criteria that are not two ordered bounds: grade each end yourself)."""
+    if at_low == at_high:
+        return Decision(at_low)
+    pair = sorted((at_low, at_high), key=GRADES.index)
+    return Decision(UNDECIDED, (pair[0], pair[1]))
+
+
+def decide_rate(k: int, n: int, *, yes: float, partly: float) -> Decision:
+    """:func:`decide` on the share ``k/n`` with its 95% Wilson interval."""
+    return decide(*wilson_interval(k, n), yes=yes, partly=partly)
+
+
+def found(*, value: str, measured: str, criterion: str, verdict: str | Decision) -> dict:
+    """A measured claim: a short value (the summary: the deciding number with its interval),
+    the full measurement, the criterion applied and the verdict it gives (a :class:`Decision`
+    when it may be undecided); ``between`` names an undecided row's two outcomes."""
+    decision = verdict if isinstance(verdict, Decision) else Decision(verdict)
+    between = " or ".join(decision.between) if decision.between else ""
+    return dict(
+        value=value,
+        measured=measured,
+        criterion=criterion,
+        verdict=decision.verdict,
+        between=between,
+    )
 
 
 def pct(x: float, digits: int = 1, *, missing: str | None = None) -> str:
@@ -64,36 +123,26 @@ def interval(low: float, high: float, digits: int = 1) -> str:
     return f"[{pct(low, digits)}, {pct(high, digits)}]"
 
 
+def share(k: int, n: int, digits: int = 0) -> str:
+    """``p% [low%, high%]``: the share with its 95% Wilson interval (a glance value)."""
+    low, high = wilson_interval(k, n)
+    return f"{pct(k / n if n else 0.0, digits)} {interval(low, high, digits)}"
+
+
 def rate(k: int, n: int, digits: int = 0) -> str:
     """``k/n = p% [low%, high%]`` with the 95% Wilson interval."""
     low, high = wilson_interval(k, n)
     return f"{k}/{n} = {pct(k / n if n else 0.0, digits)} {interval(low, high, digits)}"
 
 
-def graded(value: float, yes: float, partly: float) -> str:
-    """'reproduced' at or above ``yes``, 'partly' at or above ``partly``, else not."""
-    return REPRODUCED if value >= yes else PARTLY if value >= partly else NOT_REPRODUCED
-
-
-def graded_rate(k: int, n: int, *, yes: float, partly: float) -> tuple[str, str]:
-    """The verdict of a rate ``k/n`` against the bounds ``yes`` > ``partly``, and a note when
-    its 95% interval reaches across the bound that decided it (n too small to decide)."""
-    share = k / n
-    verdict = graded(share, yes, partly)
-    low, high = wilson_interval(k, n)
-    crossed = [b for b in (yes, partly) if low < b <= high]
-    note = (
-        f"; n = {n} too small to decide: the interval spans {pct(crossed[0], 0)}" if crossed else ""
-    )
-    return verdict, note
-
-
-def verdict_span(verdict: str) -> str:
-    """The verdict as a labelled span (coloured in the report)."""
+def verdict_span(verdict: str, between: str = "") -> str:
+    """The verdict as a labelled span (coloured in the report); an undecided one names the
+    two outcomes it lies between."""
     if verdict not in VERDICTS:
         raise ValueError(f"unknown verdict {verdict!r}")
     css = {NOT_MEASURED: "not-measured"}.get(verdict, verdict.replace(" ", "-"))
-    return f"[{verdict}]{{.verdict .v-{css}}}"
+    text = f"{verdict}: {between}" if verdict == UNDECIDED and between else verdict
+    return f"[{text}]{{.verdict .v-{css}}}"
 
 
 def accuracy_claim(acc: pd.DataFrame, model: str, target: float) -> dict | None:

@@ -11,13 +11,16 @@ from .common import (
     REPRODUCED,
     Claim,
     accuracy_claim,
+    between,
+    decide,
+    decide_rate,
     found,
-    graded_rate,
     interval,
     look,
     pct,
     rate,
     replicates,
+    share,
 )
 
 SOURCE = "seed 003"
@@ -97,10 +100,10 @@ def d3(conf: pd.DataFrame) -> dict | None:
     if counts is None:
         return None
     k, n = counts
-    verdict, note = graded_rate(n - k, n, yes=0.9, partly=0.75)
+    verdict = decide(*wilson_interval(k, n), yes=0.10, partly=0.25)  # lower is better
     return found(
-        value=pct(k / n),
-        measured=f"CNN: {rate(k, n, 1)} uniform-noise images have a maximal output above 0.6{note}",
+        value=share(k, n, 1),
+        measured=f"CNN: {rate(k, n, 1)} uniform-noise images have a maximal output above 0.6",
         criterion="'rarely': ≤10% (partly ≤25%)",
         verdict=verdict,
     )
@@ -111,10 +114,10 @@ def d4(conf: pd.DataFrame) -> dict | None:
     if counts is None:
         return None
     k, n = counts
-    verdict, note = graded_rate(k, n, yes=0.75, partly=0.5)
+    verdict = decide_rate(k, n, yes=0.75, partly=0.5)
     return found(
-        value=pct(k / n),
-        measured=f"CNN: {rate(k, n, 1)} test digits have a maximal output above 0.9{note}",
+        value=share(k, n, 1),
+        measured=f"CNN: {rate(k, n, 1)} test digits have a maximal output above 0.9",
         criterion="'typically': ≥75% (partly ≥50%)",
         verdict=verdict,
     )
@@ -129,13 +132,18 @@ def d5(runs: pd.DataFrame | None) -> dict | None:
     if runs is None:
         return None
     k, n = int(runs.converged.sum()), len(runs)
-    verdict, note = graded_rate(k, n, yes=0.5, partly=0.25)
+    verdict = decide_rate(k, n, yes=0.5, partly=0.25)
     return found(
-        value=pct(k / n, 0),
-        measured=f"CNN, hill climbing: {rate(k, n)} runs reached 0.99{note}",
+        value=share(k, n),
+        measured=f"CNN, hill climbing: {rate(k, n)} runs reached 0.99",
         criterion="'usually': ≥50% of runs reach 0.99 (partly ≥25%)",
         verdict=verdict,
     )
+
+
+def sometimes(x: float) -> str:
+    """'Sometimes' as an outcome of a share: reproduced from 5% to half, partly above half."""
+    return NOT_REPRODUCED if x < SOMETIMES else REPRODUCED if x <= 0.5 else PARTLY
 
 
 def d7(runs: pd.DataFrame | None) -> dict | None:
@@ -147,17 +155,12 @@ def d7(runs: pd.DataFrame | None) -> dict | None:
     n = len(runs)
     stuck = int((runs.outcome == "stuck").sum())
     budget = int((runs.outcome == "budget").sum())
-    share = stuck / n
-    verdict = NOT_REPRODUCED if share < SOMETIMES else REPRODUCED if share <= 0.5 else PARTLY
     low, high = wilson_interval(stuck, n)
-    crossed = [b for b in (SOMETIMES, 0.5) if low < b <= high]
-    note = (
-        f"; n = {n} too small to decide: the interval spans {pct(crossed[0], 0)}" if crossed else ""
-    )
+    verdict = between(sometimes(low), sometimes(high))
     return found(
-        value=pct(share, 0),
+        value=share(stuck, n),
         measured=f"CNN, hill climbing: {rate(stuck, n)} runs stuck (no improvement for the "
-        f"patience while below 0.99); {budget}/{n} more ran out of iterations{note}",
+        f"patience while below 0.99); {budget}/{n} more ran out of iterations",
         criterion=f"'sometimes': {pct(SOMETIMES, 0)}–50% of runs stuck (partly: more than half; "
         f"not reproduced: under {pct(SOMETIMES, 0)})",
         verdict=verdict,

@@ -182,7 +182,7 @@ def claims_markdown(claims: pd.DataFrame, source: str) -> str:
         return "No claims from this source.\n"
     view = rows.assign(
         id=[f"[{i}]{{#claim-{i.lower()}}}" for i in rows.id],
-        verdict=rows.verdict.map(verdict_span),
+        verdict=list(map(verdict_span, rows.verdict, rows.between)),
     )
     return markdown_table(
         view,
@@ -206,7 +206,7 @@ def glance_markdown(claims: pd.DataFrame, kinds: tuple[str, ...] = ("source",)) 
         return "None in this run.\n"
     view = rows.assign(
         id=[f"[{i}](#{s})" for i, s in zip(rows.id, rows.section, strict=True)],
-        verdict=rows.verdict.map(verdict_span),
+        verdict=list(map(verdict_span, rows.verdict, rows.between)),
         kind=rows.kind.map(KINDS),
     )
     columns = dict(id="id", short="claim", seed_value="source", value="here", verdict="verdict")

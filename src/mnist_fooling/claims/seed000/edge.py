@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ...core.stats import wilson_interval
-from ..common import FOOLED, NOT_REPRODUCED, PARTLY, REPRODUCED, found, graded_rate, pct, rate
+from ..common import FOOLED, NOT_REPRODUCED, PARTLY, REPRODUCED, decide_rate, found, pct, rate
 
 # A share of the test digits "substantial" enough that the post's single drawing stands for a
 # common outcome, not a freak one: one digit in ten.
@@ -120,7 +120,7 @@ def c12(outputs: Mapping | None) -> dict | None:
     if c is None or not c["n_twos"]:
         return None
     n = c["n_twos"]
-    verdict, note = graded_rate(c["bordered_sure"], n, yes=TYPICAL, partly=SUBSTANTIAL)
+    verdict, note = decide_rate(c["bordered_sure"], n, yes=TYPICAL, partly=SUBSTANTIAL), ""
     return found(
         value=f"{pct(c['bordered_sure'] / n)} >99.99%",
         measured=f"MLP, the test '2's scaled to {c['bordered_size']} px (a clear border): called "
@@ -163,7 +163,7 @@ def c13(outputs: Mapping | None) -> dict | None:
         return None
     n, k = c["n"], c["below_half"]
     # One bound: at or above it reproduced, below it not (or partly, by the median drop).
-    verdict, note = graded_rate(k, n, yes=SUBSTANTIAL, partly=SUBSTANTIAL)
+    verdict, note = decide_rate(k, n, yes=SUBSTANTIAL, partly=SUBSTANTIAL), ""
     if verdict == NOT_REPRODUCED and c["median_drop"] >= MEDIAN_DROP:
         verdict = PARTLY
     return found(

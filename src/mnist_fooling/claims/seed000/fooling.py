@@ -12,12 +12,13 @@ from ..common import (
     NOT_REPRODUCED,
     PARTLY,
     REPRODUCED,
+    decide_rate,
     found,
-    graded_rate,
     interval,
     pct,
     rate,
     replicates,
+    share,
 )
 
 
@@ -60,12 +61,12 @@ def c6(fooling: pd.DataFrame | None) -> dict | None:
     if runs is None:
         return None
     k, n = int((runs.confidence > FOOLED).sum()), len(runs)
-    verdict, note = graded_rate(k, n, yes=0.25, partly=0.05)
+    verdict = decide_rate(k, n, yes=0.25, partly=0.05)
     by_cost = int(runs.converged.sum())
     return found(
-        value=pct(k / n, 0),
+        value=share(k, n),
         measured=f"MLP, genetic: {rate(k, n)} calls returned an image above 99.99% "
-        f"({by_cost}/{n} met the cost rule){note}",
+        f"({by_cost}/{n} met the cost rule)",
         criterion="'often': ≥25% of calls (partly ≥5%)",
         verdict=verdict,
     )

@@ -307,7 +307,11 @@ def hill_sensitivity(sweep: pd.DataFrame) -> pd.DataFrame:
         row = dict(density=density, amplitude=amplitude)
         for cid, fn in (("D5", seed003.d5), ("D7", seed003.d7), ("D8", seed003.d8)):
             got = fn(g)
-            row[cid] = "—" if got is None else f"{got['value']} {verdict_span(got['verdict'])}"
+            row[cid] = (
+                "—"
+                if got is None
+                else f"{got['value']} {verdict_span(got['verdict'], got['between'])}"
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
