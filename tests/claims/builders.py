@@ -7,7 +7,8 @@ import pandas as pd
 from mnist_fooling.claims import NOT_MEASURED
 
 R, P, N, M = "reproduced", "partly", "not reproduced", NOT_MEASURED
-TOO_SMALL = "too small to decide"
+U = "undecided"
+TOO_SMALL = "too small to decide"  # the note undecided rows replaced: no row says it now
 
 
 def verdict(result: dict | None) -> str | None:

@@ -1,8 +1,10 @@
-"""Small statistics helpers: Wilson intervals (statsmodels) and one-sided rate comparisons."""
+"""Small statistics helpers: Wilson intervals (statsmodels), one-sided rate comparisons and
+percentile bootstrap intervals (scipy)."""
 
 from __future__ import annotations
 
-from scipy.stats import fisher_exact
+import numpy as np
+from scipy.stats import bootstrap, fisher_exact
 from statsmodels.stats.proportion import proportion_confint
 
 
@@ -31,3 +33,30 @@ def accuracy_row(correct: int, n: int, **keys) -> dict:
     """``keys`` plus n, correct, accuracy and its Wilson interval (ci_low, ci_high)."""
     low, high = wilson_interval(correct, n)
     return dict(**keys, n=n, correct=correct, accuracy=correct / n, ci_low=low, ci_high=high)
+
+
+def bootstrap_interval(
+    *samples: np.ndarray, statistic, paired: bool = False, resamples: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """The 95% percentile bootstrap interval of ``statistic(*samples, axis=-1)``; ``paired``
+    resamples the samples' entries together (e.g. a digit before and after a change). Seeded:
+    the same samples give the same interval.
+
+    Raises:
+        ValueError: if a sample is empty or ``resamples`` < 1.
+    """
+    if resamples < 1 or any(len(s) == 0 for s in samples):
+        raise ValueError(f"need non-empty samples and resamples >= 1, got {resamples}")
+    if all(np.all(s == s[0]) for s in samples):  # a constant sample: the interval is the value
+        value = float(statistic(*samples, axis=-1))
+        return value, value
+    result = bootstrap(
+        samples,
+        statistic,
+        paired=paired,
+        vectorized=True,
+        n_resamples=resamples,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)

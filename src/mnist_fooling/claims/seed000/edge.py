@@ -7,17 +7,30 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ...core.stats import wilson_interval
-from ..common import FOOLED, NOT_REPRODUCED, PARTLY, REPRODUCED, decide_rate, found, pct, rate
+from ...core.stats import bootstrap_interval, wilson_interval
+from ..common import (
+    FOOLED,
+    NOT_REPRODUCED,
+    PARTLY,
+    REPRODUCED,
+    between,
+    found,
+    pct,
+    rate,
+    share,
+)
 
 # A share of the test digits "substantial" enough that the post's single drawing stands for a
 # common outcome, not a freak one: one digit in ten.
 SUBSTANTIAL = 0.10
-# C12: the post's small '2' stands for a typical clear-border '2': at least half of them.
-TYPICAL = 0.50
+# C12: a clear border "keeps" the clean '2's rate when it loses at most 5 of every 100 '2's
+# (the interval of the paired difference lies above −5 points): a loss a reader of the
+# post's "classified correctly" would not call a change.
+MARGIN = 0.05
 # C13: a median fall of the true-class output of 5 points is far beyond the run-to-run spread
 # of a clean reading, yet far short of the post's >99% → 46%.
 MEDIAN_DROP = 0.05
+SURE = 0.999  # C10's level ">99.9%"
 
 
 def reading(outputs: Mapping | None, condition: str, model: str = "mlp") -> dict | None:
@@ -35,65 +48,106 @@ def reading(outputs: Mapping | None, condition: str, model: str = "mlp") -> dict
     )
 
 
-def _spans(k: int, n: int, bound: float) -> bool:
-    low, high = wilson_interval(k, n)
-    return bool(low < bound <= high)
+def first_or_second(yes: tuple[float, float], partly: tuple[float, float], bound: float):
+    """The verdict of two shares' 95% intervals against one ``bound``: reproduced when the
+    first share reaches it, partly when only the second does; "undecided" when an interval
+    straddles it."""
 
+    def outcome(y: float, p: float) -> str:
+        return REPRODUCED if y >= bound else PARTLY if p >= bound else NOT_REPRODUCED
 
-def two_shares(k_yes: int, k_partly: int, n: int, *, bound: float) -> tuple[str, str]:
-    """'reproduced' when ``k_yes/n`` reaches ``bound``, 'partly' when ``k_partly/n`` does, and
-    a note when either 95% interval reaches across ``bound`` (n too small to decide)."""
-    share_yes, share_partly = k_yes / n, k_partly / n
-    verdict = (
-        REPRODUCED if share_yes >= bound else PARTLY if share_partly >= bound else NOT_REPRODUCED
-    )
-    undecided = _spans(k_yes, n, bound) or _spans(k_partly, n, bound)
-    note = f"; n = {n} too small to decide: an interval spans {pct(bound, 0)}" if undecided else ""
-    return verdict, note
+    return between(outcome(yes[0], partly[0]), outcome(yes[1], partly[1]))
 
 
 def frame_counts(outputs: Mapping | None, model: str = "mlp") -> dict | None:
-    """Counts over the test '2's and '9's filling the frame and the '2's in a clear border."""
+    """Counts over the test '2's and '9's filling the frame and the '2's in a clear border,
+    with the same digits' clean readings beside them."""
+    clean = reading(outputs, "clean", model)
     frame, bordered = reading(outputs, "frame", model), reading(outputs, "bordered", model)
-    if frame is None or bordered is None:
+    if frame is None or bordered is None or clean is None:
         return None
     twos, nines = frame["labels"] == 2, frame["labels"] == 9
     top2, p2 = frame["top"][twos], frame["p1"][twos]
     p9 = frame["p1"][nines]
-    btop, bp = bordered["top"][twos], bordered["p1"][twos]
     wrong = top2[top2 != 2]
+    sure_clean = (clean["top"][twos] == 2) & (clean["p1"][twos] > SURE)  # C10's '2's
+    five = (top2 == 5) & (p2 > SURE)
+    wrong_sure = (top2 != 2) & (p2 > 0.99)
     return dict(
         n_twos=int(twos.sum()),
-        five=int(((top2 == 5) & (p2 > 0.999)).sum()),
-        wrong_sure=int(((top2 != 2) & (p2 > 0.99)).sum()),
+        five=int(five.sum()),
+        wrong_sure=int(wrong_sure.sum()),
         wrong=len(wrong),
         commonest_wrong=int(np.bincount(wrong, minlength=10).argmax()) if len(wrong) else None,
+        n_sure_clean=int(sure_clean.sum()),
+        five_of_sure=int((five & sure_clean).sum()),
+        wrong_sure_of_sure=int((wrong_sure & sure_clean).sum()),
         n_nines=int(nines.sum()),
         rejected=int((p9 < 0.5).sum()),
         near_two_pct=int(((p9 >= 0.005) & (p9 <= 0.05)).sum()),
         median_top_nine=float(np.median(p9)) if len(p9) else float("nan"),
-        bordered_sure=int(((btop == 2) & (bp > FOOLED)).sum()),
-        bordered_right=int((btop == 2).sum()),
         frame_size=int(outputs["frame_size"]),
         bordered_size=int(outputs["bordered_size"]),
     )
 
 
+def called(r: dict, mask: np.ndarray, digit: int, above: float = 0.0) -> np.ndarray:
+    """``(k,)`` bool: the images of ``mask`` whose top class is ``digit`` at more than ``above``."""
+    return (r["top"][mask] == digit) & (r["p1"][mask] > above)
+
+
+def twos_kept(outputs: Mapping | None, model: str = "mlp") -> dict | None:
+    """C12: the test '2's called '2' (at > 99.99% and at all) clean and in a clear border, and
+    the paired differences bordered − clean with their 95% bootstrap intervals."""
+    clean, bordered = reading(outputs, "clean", model), reading(outputs, "bordered", model)
+    if clean is None or bordered is None:
+        return None
+    twos = clean["labels"] == 2
+    if not twos.any():
+        return None
+    out = dict(n=int(twos.sum()), bordered_size=int(outputs["bordered_size"]))
+    for name, above in (("sure", FOOLED), ("right", 0.0)):
+        before = called(clean, twos, 2, above).astype(float)
+        after = called(bordered, twos, 2, above).astype(float)
+        out[f"clean_{name}"], out[f"bordered_{name}"] = int(before.sum()), int(after.sum())
+        out[f"diff_{name}"] = float((after - before).mean())
+        out[f"diff_{name}_ci"] = bootstrap_interval(
+            after, before, statistic=_mean_difference, paired=True
+        )
+    return out
+
+
+def _mean_difference(after, before, axis=-1):
+    return (after - before).mean(axis=axis)
+
+
+def points(x: float) -> str:
+    return f"{100 * x:+.1f}"
+
+
 def c10(outputs: Mapping | None) -> dict | None:
     c = frame_counts(outputs)
-    if c is None or not c["n_twos"]:
+    if c is None or not c["n_sure_clean"]:
         return None
-    n = c["n_twos"]
-    verdict, note = two_shares(c["five"], c["wrong_sure"], n, bound=SUBSTANTIAL)
+    n = c["n_sure_clean"]
+    verdict = first_or_second(
+        wilson_interval(c["five_of_sure"], n),
+        wilson_interval(c["wrong_sure_of_sure"], n),
+        SUBSTANTIAL,
+    )
     commonest = "" if c["commonest_wrong"] is None else f", most often '{c['commonest_wrong']}'"
     return found(
-        value=f"{pct(c['five'] / n)} '5' >99.9%",
-        measured=f"MLP, the test '2's scaled to fill {c['frame_size']} px: called '5' at >99.9% "
-        f"{rate(c['five'], n, 1)}; a wrong digit at >99% {rate(c['wrong_sure'], n, 1)}; wrong at "
-        f"all {rate(c['wrong'], n, 1)}{commonest}{note}",
-        criterion=f"≥{pct(SUBSTANTIAL, 0)} of them called '5' at >99.9% (partly: ≥"
+        value=f"{share(c['five_of_sure'], n, 1)} '5'",
+        measured=f"MLP, the {n} test '2's it reads at >99.9% when clean (of {c['n_twos']}), "
+        f"scaled to fill {c['frame_size']} px: called '5' at >99.9% "
+        f"{rate(c['five_of_sure'], n, 1)}; a wrong digit at >99% "
+        f"{rate(c['wrong_sure_of_sure'], n, 1)}. All {c['n_twos']} '2's: "
+        f"'5' at >99.9% {rate(c['five'], c['n_twos'], 1)}; wrong at all "
+        f"{rate(c['wrong'], c['n_twos'], 1)}{commonest}",
+        criterion=f"of the '2's the MLP reads at >99.9% when clean (as the post's '2' must have "
+        f"been), ≥{pct(SUBSTANTIAL, 0)} called '5' at >99.9% when filling the frame (partly: ≥"
         f"{pct(SUBSTANTIAL, 0)} called some wrong digit at >99%): the post's one drawing stands "
-        "for a common outcome",
+        "for a common outcome; undecided when a Wilson interval straddles the bound",
         verdict=verdict,
     )
 
@@ -103,31 +157,55 @@ def c11(outputs: Mapping | None) -> dict | None:
     if c is None or not c["n_nines"]:
         return None
     n = c["n_nines"]
-    verdict, note = two_shares(c["near_two_pct"], c["rejected"], n, bound=SUBSTANTIAL)
+    verdict = first_or_second(
+        wilson_interval(c["near_two_pct"], n), wilson_interval(c["rejected"], n), SUBSTANTIAL
+    )
     return found(
-        value=f"{pct(c['rejected'] / n)} rejected",
-        measured=f"MLP, the test '9's scaled to fill {c['frame_size']} px: top output below 50% "
-        f"(rejected) {rate(c['rejected'], n, 1)}; top output 0.5–5% (near the post's 2%) "
-        f"{rate(c['near_two_pct'], n, 1)}; median top output {pct(c['median_top_nine'])}{note}",
+        value=f"{share(c['near_two_pct'], n, 1)} at 0.5–5%",
+        measured=f"MLP, the test '9's scaled to fill {c['frame_size']} px: top output 0.5–5% "
+        f"(near the post's 2%) {rate(c['near_two_pct'], n, 1)}; top output below 50% (rejected) "
+        f"{rate(c['rejected'], n, 1)}; median top output {pct(c['median_top_nine'])}",
         criterion=f"≥{pct(SUBSTANTIAL, 0)} of them with a top output of 0.5–5% (partly: ≥"
-        f"{pct(SUBSTANTIAL, 0)} with a top output below 50%)",
+        f"{pct(SUBSTANTIAL, 0)} with a top output below 50%); undecided when a Wilson interval "
+        "straddles the bound",
         verdict=verdict,
     )
 
 
+def kept(diff: tuple[float, float]) -> bool:
+    return diff >= -MARGIN
+
+
 def c12(outputs: Mapping | None) -> dict | None:
-    c = frame_counts(outputs)
-    if c is None or not c["n_twos"]:
+    c = twos_kept(outputs)
+    if c is None:
         return None
-    n = c["n_twos"]
-    verdict, note = decide_rate(c["bordered_sure"], n, yes=TYPICAL, partly=SUBSTANTIAL), ""
+    n = c["n"]
+
+    def outcome(sure: float, right: float) -> str:
+        return (
+            REPRODUCED
+            if kept(sure) and kept(right)
+            else PARTLY
+            if kept(right)
+            else (NOT_REPRODUCED)
+        )
+
+    (sure_low, sure_high), (right_low, right_high) = c["diff_sure_ci"], c["diff_right_ci"]
+    verdict = between(outcome(sure_low, right_low), outcome(sure_high, right_high))
     return found(
-        value=f"{pct(c['bordered_sure'] / n)} >99.99%",
-        measured=f"MLP, the test '2's scaled to {c['bordered_size']} px (a clear border): called "
-        f"'2' at >99.99% {rate(c['bordered_sure'], n, 1)}; called '2' at all "
-        f"{rate(c['bordered_right'], n, 1)}{note}",
-        criterion=f"≥{pct(TYPICAL, 0)} of them called '2' at >99.99%: the post's small '2' "
-        f"stands for a typical one (partly ≥{pct(SUBSTANTIAL, 0)})",
+        value=f"Δ {points(c['diff_sure'])} [{points(sure_low)}, {points(sure_high)}] pts",
+        measured=f"MLP, the {n} test '2's, clean and scaled to {c['bordered_size']} px (a clear "
+        f"border): called '2' at >99.99% clean {rate(c['clean_sure'], n, 1)}, bordered "
+        f"{rate(c['bordered_sure'], n, 1)} (difference {points(c['diff_sure'])} points "
+        f"[{points(sure_low)}, {points(sure_high)}]); called '2' at all clean "
+        f"{rate(c['clean_right'], n, 1)}, bordered {rate(c['bordered_right'], n, 1)} "
+        f"(difference {points(c['diff_right'])} points "
+        f"[{points(right_low)}, {points(right_high)}])",
+        criterion=f"a clear border keeps the clean '2's rate of being called '2' at >99.99% and at "
+        f"all: each paired difference bordered − clean above −{100 * MARGIN:.0f} points (95% "
+        f"bootstrap interval; partly: kept at all only); the post's '2' at >99.99% stands for "
+        "its clean self, since clean '2's themselves rarely reach >99.99% on this network",
         verdict=verdict,
     )
 
@@ -153,6 +231,9 @@ def scramble_counts(outputs: Mapping | None, model: str = "mlp") -> dict | None:
         median_before=float(np.median(before)) if ok.any() else float("nan"),
         median_after=float(np.median(after)) if ok.any() else float("nan"),
         median_drop=float(np.median(before - after)) if ok.any() else float("nan"),
+        median_drop_ci=bootstrap_interval(before - after, statistic=np.median)
+        if ok.any()
+        else (float("nan"), float("nan")),
         box=int(outputs["scramble_box"]),
     )
 
@@ -162,18 +243,28 @@ def c13(outputs: Mapping | None) -> dict | None:
     if c is None or not c["n"]:
         return None
     n, k = c["n"], c["below_half"]
-    # One bound: at or above it reproduced, below it not (or partly, by the median drop).
-    verdict, note = decide_rate(k, n, yes=SUBSTANTIAL, partly=SUBSTANTIAL), ""
-    if verdict == NOT_REPRODUCED and c["median_drop"] >= MEDIAN_DROP:
-        verdict = PARTLY
+
+    def outcome(below: float, drop: float) -> str:
+        return (
+            REPRODUCED
+            if below >= SUBSTANTIAL
+            else PARTLY
+            if drop >= MEDIAN_DROP
+            else (NOT_REPRODUCED)
+        )
+
+    (low, high), (drop_low, drop_high) = wilson_interval(k, n), c["median_drop_ci"]
+    verdict = between(outcome(low, drop_low), outcome(high, drop_high))
     return found(
-        value=f"{pct(k / n)} below 50%",
+        value=f"{share(k, n, 1)} below 50%",
         measured=f"MLP, uniform noise outside the central {c['box']}×{c['box']}, the {n} test "
         f"digits read correctly at ≥50% when clean: true-class output below 50% {rate(k, n, 1)}; "
         f"median true-class output {pct(c['median_before'], 2)} → {pct(c['median_after'], 2)} "
-        f"(median drop {100 * c['median_drop']:.1f} points); top class changed "
-        f"{rate(c['flipped'], n, 1)}{note}",
+        f"(median drop {100 * c['median_drop']:.1f} points [{100 * drop_low:.1f}, "
+        f"{100 * drop_high:.1f}]); top class changed {rate(c['flipped'], n, 1)}",
         criterion=f"≥{pct(SUBSTANTIAL, 0)} of them with the true class's output below 50%, as the "
-        f"post's '2' at 46% (partly: a median drop ≥{100 * MEDIAN_DROP:.0f} points)",
+        f"post's '2' at 46% (partly: a median drop ≥{100 * MEDIAN_DROP:.0f} points); undecided "
+        "when the Wilson interval of the share, or the bootstrap interval of the median drop, "
+        "straddles its bound",
         verdict=verdict,
     )

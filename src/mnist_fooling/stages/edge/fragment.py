@@ -97,12 +97,11 @@ def real_digits_markdown(outputs) -> str:
                 wrong=share(f["wrong_sure"], f["n_twos"]),
                 rejected=share(f["rejected"], f["n_nines"]),
                 near=share(f["near_two_pct"], f["n_nines"]),
-                bordered=share(f["bordered_sure"], f["n_twos"]),
                 below=share(s["below_half"], s["n"]),
                 drop=f"{100 * s['median_drop']:.1f}",
             )
         )
-    frame, bordered = int(outputs["frame_size"]), int(outputs["bordered_size"])
+    frame = int(outputs["frame_size"])
     return markdown_table(
         pd.DataFrame(rows),
         dict(
@@ -111,9 +110,52 @@ def real_digits_markdown(outputs) -> str:
             wrong=f"'2's at {frame} px: wrong >99%",
             rejected=f"'9's at {frame} px: top <50%",
             near=f"'9's at {frame} px: top 0.5–5%",
-            bordered=f"'2's at {bordered} px: '2' >99.99%",
             below="scrambled: true output <50%",
             drop="scrambled: median drop (points)",
+        ),
+    )
+
+
+def twos_markdown(outputs) -> str:
+    """The test '2's clean, in a clear border and filling the frame, side by side per model:
+    shares called '2' (at all, >99.9%, >99.99%), '5' at >99.9% and a wrong digit at >99%, each
+    with its 95% Wilson interval (C10, C12)."""
+    from ...claims.common import share
+    from ...claims.seed000.edge import reading
+    from ...core.tables import markdown_table
+
+    frame, bordered = int(outputs["frame_size"]), int(outputs["bordered_size"])
+    conditions = {"clean": "clean", "bordered": f"{bordered} px", "frame": f"{frame} px (edges)"}
+    rows = []
+    for model in [m for m in MODELS if m in {str(m) for m in outputs["models"]}]:
+        for condition, label in conditions.items():
+            r = reading(outputs, condition, model)
+            twos = r["labels"] == 2
+            top, p1, n = r["top"][twos], r["p1"][twos], int(twos.sum())
+            if not n:
+                continue
+            counts = dict(
+                right=top == 2,
+                sure=(top == 2) & (p1 > 0.999),
+                surest=(top == 2) & (p1 > 0.9999),
+                five=(top == 5) & (p1 > 0.999),
+                wrong=(top != 2) & (p1 > 0.99),
+            )
+            rows.append(
+                dict(model=model, condition=label, n=f"{n:,}")
+                | {k: share(int(v.sum()), n, 1) for k, v in counts.items()}
+            )
+    return markdown_table(
+        pd.DataFrame(rows),
+        dict(
+            model="model",
+            condition="the '2's",
+            n="n",
+            right="called '2'",
+            sure="'2' >99.9%",
+            surest="'2' >99.99%",
+            five="'5' >99.9%",
+            wrong="wrong >99%",
         ),
     )
 
@@ -152,6 +194,7 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
             sweeps=edge_markdown(variables),
             drawn=drawn_markdown(drawn),
             real=real_digits_markdown(outputs),
+            twos=twos_markdown(outputs),
         ),
         claims=[c for c in claims if c],
     )
