@@ -4,8 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mnist_fooling.stages.fooling.likeness import class_similarity
+from mnist_fooling.stages.fooling.likeness import (
+    class_similarity,
+    gap_interval,
+    reference_similarity,
+)
 from mnist_fooling.stages.fooling.reader import (
+    FIT_AT,
     KnnReader,
     blend,
     calibration_table,
@@ -107,3 +112,36 @@ def test_class_similarity_without_two_images_of_a_digit_has_no_p():
         rng.random((10, 28, 28)), np.arange(10), rng=rng, permutations=99, cap=50
     )
     assert np.isnan(got["within"]) and np.isnan(got["p"]) and got["between"] == got["between"]
+
+
+def test_class_similarity_gives_the_gap_a_bootstrap_interval_around_it():
+    rng = np.random.default_rng(5)
+    x, y = strokes(40, rng)
+    got = class_similarity(x, y, rng=rng, permutations=0, cap=500, boots=200)
+    assert np.isnan(got["p"])  # no permutations: no p
+    assert got["gap"] == pytest.approx(got["within"] - got["between"])
+    assert 0 < got["gap_low"] <= got["gap"] <= got["gap_high"]
+    noise = class_similarity(rng.random((60, 28, 28)), np.arange(60) % 3, rng=rng,
+                             permutations=0, cap=500, boots=200)  # fmt: skip
+    assert noise["gap_low"] < 0 < noise["gap_high"]  # no likeness: the interval spans 0
+    assert np.isnan(class_similarity(x, y, rng=rng, permutations=9, cap=500, boots=0)["gap_low"])
+
+
+def test_gap_interval_weighs_pairs_of_different_images_only():
+    # Two digits of two images each; within a digit the pair correlates 0.5, across 0.1.
+    c = np.array([[0, 0.5, 0.1, 0.1], [0.5, 0, 0.1, 0.1], [0.1, 0.1, 0, 0.5], [0.1, 0.1, 0.5, 0]])
+    target = np.array([0, 0, 1, 1])
+    low, high = gap_interval(c, target, rng=np.random.default_rng(0), boots=500)
+    # A resample that draws one image twice has no pair in that digit: only the other digit's
+    # pair is within (0.5), every cross pair between (0.1). The gap is 0.4 in every resample
+    # that has a within pair (a resample with none has none to compare: NaN, left out).
+    assert low == pytest.approx(0.4) and high == pytest.approx(0.4)
+
+
+def test_reference_similarity_real_digits_beat_their_blends_into_noise():
+    rng = np.random.default_rng(6)
+    x, y = strokes(40, rng)
+    real, blended = reference_similarity(x, y, rng=rng, cap=500)
+    assert (real["model"], real["method"]) == ("reference", "test digits")
+    assert blended["method"] == f"blends s={FIT_AT:g}" and np.isnan(real["p"])
+    assert 0 < blended["gap"] < real["gap"]

@@ -19,6 +19,7 @@ from mnist_fooling.stages.fooling.run import (
     run_sweep,
     transfer_table,
 )
+from mnist_fooling.stages.fooling.stall import STALL_WINDOW
 
 GENETIC = dict(population=10, selected=3, mutate_factor=1.0, max_iter=3, max_attempts=1)
 HILL = dict(steps=3, threshold=0.99, candidates=20, density=0.05, amplitude=0.5, patience=2)
@@ -209,8 +210,14 @@ def test_run_sweep_one_row_per_run_and_grid_point(tmp_path, models, mnist_npz):
     assert len(table) == 20 and table.groupby("density").size().tolist() == [10, 10]
     assert (table.amplitude == 0.5).all() and list(table.target[:10]) == list(range(10))
     expected = {"model", "method", "density", "amplitude", "target", "confidence", "outcome"}
-    expected |= {"converged", "steps", "evaluations", "own_corr", "looks"}
-    assert set(table.columns) == expected
+    expected |= {"converged", "steps", "evaluations", "late_gain", "late_window", "own_corr"}
+    assert set(table.columns) == expected | {"looks"}
+    # The rise over the last iterations: never negative (the best only rises), at most the
+    # final best; the window the stall rule used travels with the rows.
+    assert (
+        table.late_gain.between(0, 1).all() and (table.late_gain <= table.confidence + 1e-6).all()
+    )
+    assert (table.late_window == STALL_WINDOW).all()
     assert table.own_corr.between(-1, 1).all() and table.looks.dtype == bool
     assert pd.read_csv(out).shape == table.shape
     for grid in ({}, dict(density=[])):

@@ -302,13 +302,16 @@ def run_sweep(
 ) -> pd.DataFrame:
     """Run ``method`` at every point of ``grid`` (overriding ``params``); one row per run.
 
-    The rows carry the grid's values, the run's outcome, steps and evaluations, and how the
-    network-free template reader sees its image (correlation with the target's mean training
-    digit; whether it looks like it), for sensitivity tables and trade-off curves.
+    The rows carry the grid's values, the run's outcome, steps and evaluations, the rise of
+    its best target output over its last ``late_window`` iterations (:func:`.stall.late_gain`,
+    the stall rule of D7), and how the network-free template reader sees its image
+    (correlation with the target's mean training digit; whether it looks like it), for
+    sensitivity tables and trade-off curves.
     """
     from ...core.models import load_model
     from ..data.mnist import load_mnist
     from .likeness import correlations, floor_of_real_digits, templates
+    from .stall import STALL_WINDOW, late_gain
 
     if not grid or any(len(v) == 0 for v in grid.values()):
         raise ValueError("a sweep needs at least one value per parameter")
@@ -338,6 +341,10 @@ def run_sweep(
                     converged=result.converged,
                     steps=result.steps,
                     evaluations=result.evaluations,
+                    late_gain=late_gain(
+                        result.curve, CURVE_EVALUATIONS, result.evaluations, result.steps
+                    ),
+                    late_window=STALL_WINDOW,
                     own_corr=own,
                     looks=(corr.argmax(axis=1) == targets) & (own >= floor),
                 )
