@@ -1,4 +1,5 @@
-"""The shared claim helpers: the accuracy claims (C1, D1, D2), graded verdicts and rate strings."""
+"""The shared claim helpers: the accuracy claims (C1, D1, D2), decided and undecided verdicts,
+rate strings."""
 
 import ast
 
@@ -6,14 +7,28 @@ import pandas as pd
 import pytest
 
 from mnist_fooling.claims import seed000, seed003
-from mnist_fooling.claims.common import graded, graded_rate, interval, pct, rate
-from tests.claims.builders import N, P, R
+from mnist_fooling.claims.common import (
+    Decision,
+    between,
+    decide,
+    decide_rate,
+    distance_interval,
+    found,
+    grade,
+    interval,
+    pct,
+    rate,
+    share,
+    verdict_span,
+)
+from tests.claims.builders import N, P, R, U
 from tests.conftest import ROOT
 
 
-def accuracy(model: str, value: float, split: str = "test") -> pd.DataFrame:
+def accuracy(model: str, value: float, split: str = "test", spread: float = 0.0) -> pd.DataFrame:
+    low, high = value - spread, value + spread
     return pd.DataFrame(
-        [dict(model=model, split=split, n=10000, accuracy=value, ci_low=value, ci_high=value)]
+        [dict(model=model, split=split, n=10000, accuracy=value, ci_low=low, ci_high=high)]
     )
 
 
@@ -40,7 +55,24 @@ def test_accuracy_within_one_point_reproduced_three_partly(
     frame = pd.concat([accuracy(model, value), accuracy(model, target, split="val")])
     got = fn(frame)
     assert got["verdict"] == expected
-    assert pct(value, 2) in got["measured"] and got["value"] == pct(value, 2)
+    assert pct(value, 2) in got["measured"] and got["value"].startswith(pct(value))
+
+
+@pytest.mark.parametrize(("fn", "model", "target"), ACCURACY)
+@pytest.mark.parametrize(
+    ("offset", "spread", "expected", "between"),
+    [
+        (0.0, 0.003, R, ""),
+        (-0.01, 0.003, U, "partly or reproduced"),  # 1 point off, the interval reaches across
+        (-0.02, 0.003, P, ""),
+        (-0.03, 0.003, U, "not reproduced or partly"),
+        (-0.05, 0.003, N, ""),
+        (0.02, 0.03, U, "not reproduced or reproduced"),  # [−1, +5]: across both bounds
+    ],
+)
+def test_accuracy_on_its_interval(fn, model, target, offset, spread, expected, between):
+    got = fn(accuracy(model, target + offset, spread=spread))
+    assert (got["verdict"], got["between"]) == (expected, between)
 
 
 @pytest.mark.parametrize(("fn", "model", "target"), ACCURACY)
@@ -54,35 +86,79 @@ def test_accuracy_without_the_models_test_row_is_not_measured(fn, model, target)
 @pytest.mark.parametrize(
     ("value", "expected"), [(0.5, R), (0.25, R), (0.2499, P), (0.05, P), (0.0499, N)]
 )
-def test_graded_bounds_are_inclusive(value, expected):
-    assert graded(value, 0.25, 0.05) == expected
+def test_grade_bounds_are_inclusive(value, expected):
+    assert grade(value, yes=0.25, partly=0.05) == expected
+    # Lower is better when yes < partly: the mirror image, bounds inclusive too.
+    assert grade(-value, yes=-0.25, partly=-0.05) == expected
+    assert grade(1 - value, yes=0.75, partly=0.95) == expected
 
 
 @pytest.mark.parametrize(
-    ("k", "n", "expected", "spans"),
+    ("low", "high", "expected", "pair"),
     [
-        (50, 100, R, None),
-        (25, 100, R, "25%"),  # the interval reaches below the bound that decided it
-        (24, 100, P, "25%"),
-        (2, 100, N, "5%"),
-        (0, 100, N, None),
-        (0, 4, N, "25%"),  # [0%, 49%]: spans both bounds; the upper one is named
-        (4, 4, R, None),  # [51%, 100%]
-        (2, 4, R, "25%"),
+        (0.3, 0.6, R, None),
+        (0.25, 0.6, R, None),  # at the bound: decided
+        (0.2499, 0.26, U, (P, R)),  # straddles 25%
+        (0.06, 0.2, P, None),
+        (0.01, 0.2, U, (N, P)),
+        (0.0, 0.04, N, None),
+        (0.0, 0.49, U, (N, R)),  # across both bounds
+        (0.3, 0.3, R, None),  # a point value
     ],
 )
-def test_graded_rate_notes_when_n_is_too_small(k, n, expected, spans):
-    got, note = graded_rate(k, n, yes=0.25, partly=0.05)
-    assert got == expected
-    if spans is None:
-        assert note == ""
-    else:
-        assert note == f"; n = {n} too small to decide: the interval spans {spans}"
+def test_decide_is_undecided_exactly_when_the_interval_straddles_a_bound(low, high, expected, pair):
+    assert decide(low, high, yes=0.25, partly=0.05) == Decision(expected, pair)
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "expected"),
+    [
+        (50, 100, R),  # [40%, 60%]
+        (25, 100, U),  # [17.6%, 34.1%]: reaches below the bound it sits on
+        (24, 100, U),
+        (15, 100, P),  # [9.3%, 23.3%]
+        (2, 100, U),  # [0.6%, 7.0%]
+        (0, 100, N),  # [0%, 3.7%]
+        (0, 4, U),  # [0%, 49%]: across both bounds
+        (4, 4, R),  # [51%, 100%]
+        (250, 1000, U),
+        (300, 1000, R),
+    ],
+)
+def test_decide_rate_uses_the_wilson_interval(k, n, expected):
+    assert decide_rate(k, n, yes=0.25, partly=0.05).verdict == expected
+
+
+def test_between_orders_the_two_outcomes_worst_first():
+    assert between(R, N) == Decision(U, (N, R)) == between(N, R)
+    assert between(P, P) == Decision(P)
+
+
+def test_decisions_and_rows_name_the_two_outcomes_of_an_undecided_verdict():
+    with pytest.raises(ValueError, match="names the two outcomes"):
+        Decision(U)
+    with pytest.raises(ValueError, match="names the two outcomes"):
+        Decision(R, (P, R))
+    with pytest.raises(ValueError, match="unknown verdict"):
+        Decision("maybe")
+    row = found(value="v", measured="m", criterion="c", verdict=Decision(U, (P, R)))
+    assert (row["verdict"], row["between"]) == (U, "partly or reproduced")
+    assert found(value="v", measured="m", criterion="c", verdict=R)["between"] == ""
+    assert verdict_span(U, "partly or reproduced") == (
+        "[undecided: partly or reproduced]{.verdict .v-undecided}"
+    )
+
+
+def test_distance_interval():
+    assert distance_interval(0.97, 0.99, 0.98) == (0.0, 0.01)
+    assert distance_interval(0.95, 0.96, 0.98) == (0.02, 0.03)
+    assert distance_interval(0.99, 1.0, 0.98) == (0.01, 0.02)
 
 
 def test_rate_and_interval_strings():
     assert rate(3, 10) == "3/10 = 30% [11%, 60%]"
     assert rate(0, 0) == "0/0 = 0% [0%, 100%]"
+    assert share(3, 10) == "30% [11%, 60%]" and share(20, 194, 1) == "10.3% [6.8%, 15.4%]"
     assert interval(0.1234, 0.5, 1) == "[12.3%, 50.0%]" and pct(0.98766, 2) == "98.77%"
 
 

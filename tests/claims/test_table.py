@@ -16,7 +16,7 @@ from mnist_fooling.claims import (
     verdict_counts,
 )
 from mnist_fooling.claims.common import Claim, found, verdict_span
-from tests.claims.builders import REGISTRY, M, N, P, R, own_row, pca_accuracy
+from tests.claims.builders import REGISTRY, M, N, P, R, U, own_row, pca_accuracy
 from tests.conftest import ROOT
 
 
@@ -64,12 +64,14 @@ def test_claims_table_rejects_a_row_without_a_column():
 
 
 def test_verdict_counts_and_labels():
-    table = claims_table([own_row("X1", R), own_row("X2", R), own_row("X3", N), own_row("C1", P)])
+    undecided = own_row("C6", U) | dict(between="partly or reproduced")
+    rows = [own_row("X1", R), own_row("X2", R), own_row("X3", N), own_row("C1", P), undecided]
+    table = claims_table(rows)
     assert verdict_counts(table) == dict(  # the sources' claims: C15 and the X rows apart
-        reproduced=0, partly=1, not_reproduced=0, not_yet_measured=len(REGISTRY) - 2
+        reproduced=0, partly=1, not_reproduced=0, undecided=1, not_yet_measured=len(REGISTRY) - 3
     )
     assert verdict_counts(table, ("code", "ours")) == dict(
-        reproduced=2, partly=0, not_reproduced=1, not_yet_measured=1
+        reproduced=2, partly=0, not_reproduced=1, undecided=0, not_yet_measured=1
     )
     kinds = table.set_index("id").kind
     assert (kinds["C15"], kinds["X1"], kinds["D7"]) == ("code", "ours", "source")
@@ -77,6 +79,14 @@ def test_verdict_counts_and_labels():
     assert labels["X3"] == "[not reproduced]{.verdict .v-not-reproduced}"
     assert labels["C2"] == "[not yet measured]{.verdict .v-not-measured}"
     assert labels["C1"] == "[partly]{.verdict .v-partly}"
+    assert labels["C6"] == "[undecided: partly or reproduced]{.verdict .v-undecided}"
+
+
+def test_an_undecided_row_and_only_that_names_two_outcomes():
+    with pytest.raises(ValueError, match="an undecided row, and only that, names two outcomes"):
+        claims_table([own_row("X1", U)])
+    with pytest.raises(ValueError, match="an undecided row, and only that, names two outcomes"):
+        claims_table([own_row("X1", R) | dict(between="partly or reproduced")])
 
 
 def test_a_claim_of_an_unknown_kind_is_refused():
@@ -93,7 +103,7 @@ def test_claim_row_and_found():
         found(value="v", measured="m", criterion="c", verdict="yes")
     with pytest.raises(ValueError, match="unknown verdict"):
         verdict_span("fine")
-    assert VERDICTS == (R, P, N, M)
+    assert VERDICTS == (R, P, N, U, M)
 
 
 @pytest.mark.parametrize("source", [seed000, seed003, nguyen])

@@ -4,7 +4,7 @@ percentile bootstrap intervals (scipy)."""
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import bootstrap, fisher_exact
+from scipy.stats import binom, bootstrap, fisher_exact
 from statsmodels.stats.proportion import proportion_confint
 
 
@@ -60,3 +60,18 @@ def bootstrap_interval(
         rng=np.random.default_rng(seed),
     )
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def quantile_interval(x: np.ndarray, q: float) -> tuple[float, float]:
+    """The distribution-free 95% interval of the ``q`` quantile of the sample ``x`` ``(n,)``:
+    the order statistics whose ranks bracket the binomial(n, q) count's central 95%.
+
+    Raises:
+        ValueError: if ``x`` is empty or ``q`` is outside (0, 1).
+    """
+    if len(x) == 0 or not 0 < q < 1:
+        raise ValueError(f"need a non-empty sample and 0 < q < 1, got n={len(x)}, q={q}")
+    ordered = np.sort(np.asarray(x, float))
+    n = len(ordered)
+    low, high = int(binom.ppf(0.025, n, q)), int(binom.ppf(0.975, n, q))
+    return float(ordered[max(low - 1, 0)]), float(ordered[min(high, n - 1)])

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import gaussian_filter
 
-from ...core.stats import wilson_interval
+from ...core.stats import quantile_interval, wilson_interval
 
 CHUNK = 2000  # queries per similarity product: (2000, n_train) float32 bounds the memory
 FIT_AT, FIT_SHARE, CHANCE_SHARE = 0.3, 0.9, 0.15  # fit: ≥ 90% of s = 0.3 blends, ≤ 15% of noise
@@ -37,6 +37,7 @@ class KnnReader:
     blur: float
     quantile: float
     floor: float = np.nan
+    floor_interval: tuple[float, float] = (np.nan, np.nan)  # its 95% sampling interval
     _train: np.ndarray | None = field(default=None, repr=False)
     _labels: np.ndarray | None = field(default=None, repr=False)
 
@@ -46,7 +47,9 @@ class KnnReader:
         if not 1 <= self.k <= len(x):
             raise ValueError(f"k-NN reader: k = {self.k} needs 1 ≤ k ≤ {len(x)} training images")
         self._train, self._labels = standardised(x, blur=self.blur), np.asarray(y)
-        self.floor = float(np.quantile(self.read(noise)[1], self.quantile))
+        sims = self.read(noise)[1]
+        self.floor = float(np.quantile(sims, self.quantile))
+        self.floor_interval = quantile_interval(sims, self.quantile)
         return self
 
     def read(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

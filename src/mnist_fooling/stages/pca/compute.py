@@ -156,14 +156,17 @@ def eigen_likeness(*, pca_npz: Path, data: Path, n: int, out: Path) -> pd.DataFr
 
     Returns:
         One row per component: component, sign and digit of the better reading, its
-        correlation, the floor, and ``looks_like_digit``.
+        correlation, the floor with its 95% interval, and ``looks_like_digit``.
     """
+    from ...core.stats import quantile_interval
     from ..data.mnist import load_mnist
     from ..fooling.likeness import correlations, floor_of_real_digits, templates
 
     mnist = load_mnist(data)
     template = templates(mnist.x_train, mnist.y_train)
     floor = floor_of_real_digits(mnist.x_test, mnist.y_test, template)
+    own = correlations(mnist.x_test, template)[np.arange(len(mnist.y_test)), mnist.y_test]
+    floor_low, floor_high = quantile_interval(own, 0.05)  # the floor's sampling error
     with np.load(pca_npz, allow_pickle=False) as npz:
         v = npz["components"][:n].reshape(-1, 28, 28)
     corr = np.stack([correlations(v, template), correlations(-v, template)])  # (2, n, 10)
@@ -176,6 +179,8 @@ def eigen_likeness(*, pca_npz: Path, data: Path, n: int, out: Path) -> pd.DataFr
             digit=best.argmax(axis=1),
             corr=best.max(axis=1),
             floor=floor,
+            floor_low=floor_low,
+            floor_high=floor_high,
             looks_like_digit=best.max(axis=1) >= floor,
         )
     )
