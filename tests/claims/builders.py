@@ -98,7 +98,8 @@ def calibration(at_0: float = 0.0, at_02: float = 0.6, at_03: float = 0.92) -> p
     shares = {0.0: at_0, 0.1: min(at_02, 0.2), 0.2: at_02, 0.3: at_03, 1.0: 0.97}
     rows = [dict(reader="k-NN", s=s, n=1000, k=round(v * 1000), share=v) for s, v in shares.items()]
     rows += [dict(reader="template", s=s, n=1000, k=0, share=0.01 * s) for s in shares]
-    return pd.DataFrame(rows)
+    floor = dict(knn_floor=0.45, knn_floor_low=0.44, knn_floor_high=0.46, template_floor=0.4)
+    return pd.DataFrame(rows).assign(**floor)
 
 
 def pca_accuracy(ncm: dict[int, float], best: float = 0.97) -> pd.DataFrame:
