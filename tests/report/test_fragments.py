@@ -280,11 +280,13 @@ def eleventh_inputs(d: Path) -> dict[str, Path]:
               noise_caught=1.0, n_noise=2000)]
     )  # fmt: skip
     before = runs("cnn", "map_elites", np.repeat(np.arange(10), 2), converged=True)
-    after = runs("cnn", "map_elites", np.arange(10), converged=np.arange(10) < 4)
+    after = runs("cnn", "map_elites", np.repeat(np.arange(10), 2), converged=np.arange(20) < 4)
+    continued = after.assign(converged=np.arange(20) < 12, start_fooling=np.arange(20) < 1)
     table = rounds_table(
         before=before.assign(evaluations=800),
         retrains=[retrain, retrain.assign(fooling_images=310)],
         searches=[after.assign(evaluations=1200), after.assign(evaluations=1500)],
+        continued=continued.assign(evaluations=2000, generations=250),
     )
     return dict(rounds=write(d / "rounds.csv", table))
 
@@ -336,6 +338,7 @@ def fooling_inputs(d: Path) -> dict:
         variogram=sorted(d.glob("variogram.csv")),
         sweeps=sorted(d.glob("sweep_*.csv")),
         mlp_genetic=sorted(d.glob("mlp/genetic.npz")),
+        hill_curves=sorted(d.glob("cnn/hillclimb.npz")),
     )
 
 
@@ -366,7 +369,8 @@ def fooling_dir(d: Path, *, extras: bool = True) -> Path:
             TWO_REPS,
             converged=TWO_REPS < 8,
             confidence=np.where(TWO_REPS < 8, 0.995, 0.5),
-            outcome=np.where(TWO_REPS < 8, "converged", "stuck"),
+            # '9' stopped by the search's patience, '8' ran out of iterations (its curve flat)
+            outcome=np.where(TWO_REPS < 8, "converged", np.where(TWO_REPS == 8, "budget", "stuck")),
         ),
         ("cnn", "map_elites"): runs(
             "cnn",
@@ -387,6 +391,7 @@ def fooling_dir(d: Path, *, extras: bool = True) -> Path:
     outputs[0, :] = 5e-5  # the smallest sum of the nine other outputs: 4.5e-4
     outputs[0, genetic.target[0]] = 0.999
     np.savez(d / "mlp" / "genetic.npz", outputs=outputs, target=genetic.target.to_numpy())
+    hill_curves(d / "cnn" / "hillclimb.npz", stalled=TWO_REPS == 8)
     rows = references()
     for model, method in frames:
         rows += [look(model, method, digit) for digit in range(10)]
@@ -394,8 +399,15 @@ def fooling_dir(d: Path, *, extras: bool = True) -> Path:
     calibration().assign(low=0.0, high=1.0, knn_floor=0.6, template_floor=0.4).to_csv(
         d / "likeness_calibration.csv", index=False
     )
-    sim = dict(model="cnn", method="hillclimb", n=20, within=0.3, between=0.1, gap=0.2, p=0.01)
-    write(d / "likeness_similarity.csv", [sim])
+    sim = [
+        dict(model="cnn", method="hillclimb", n=20, within=0.3, between=0.1, gap=0.2, p=0.01,
+             gap_low=0.1, gap_high=0.3),
+        dict(model="reference", method="test digits", n=500, within=0.46, between=0.28,
+             gap=0.18, p=np.nan, gap_low=0.17, gap_high=0.19),
+        dict(model="reference", method="blends s=0.3", n=500, within=0.08, between=0.05,
+             gap=0.03, p=np.nan, gap_low=0.027, gap_high=0.033),
+    ]  # fmt: skip
+    write(d / "likeness_similarity.csv", sim)
     transfer = [
         dict(method=method, source=model, scorer=scorer, n=20, mean_target_output=0.5,
              above_half=0.4, called_target=0.3)
@@ -404,6 +416,21 @@ def fooling_dir(d: Path, *, extras: bool = True) -> Path:
     ]  # fmt: skip
     write(d / "transfer.csv", transfer)
     return d
+
+
+def hill_curves(path: Path, stalled: np.ndarray) -> None:
+    """A hillclimb.npz's convergence curves: 200 steps of 500 evaluations; the ``stalled`` runs
+    flat at 0.5 from step 100 on, the others rising to the end."""
+    from mnist_fooling.search.engine import CURVE_EVALUATIONS
+
+    n = len(stalled)
+    evaluations = np.full(n, 1 + 200 * 500)
+    step = np.clip((CURVE_EVALUATIONS - 1) / 500, 0, 200)  # steps done at each grid point
+    rising = np.minimum(step / 200, 1.0) * 0.9
+    flat = np.minimum(step / 100, 1.0) * 0.5
+    curve = np.where(stalled[:, None], flat[None], rising[None]).astype(np.float32)
+    np.savez(path, curve=curve, curve_evaluations=CURVE_EVALUATIONS,
+             evaluations=evaluations, steps=np.full(n, 200))  # fmt: skip
 
 
 def add_extras(d: Path) -> None:
@@ -415,15 +442,16 @@ def add_extras(d: Path) -> None:
             conv = np.less(TWO_REPS, 9 if density == 0.05 else 2)
             sweep.append(
                 runs("cnn", "hillclimb", TWO_REPS, converged=conv).assign(
-                    density=density, amplitude=amplitude, own_corr=0.1, looks=False
+                    density=density, amplitude=amplitude, own_corr=0.1, looks=False,
+                    late_gain=np.where(TWO_REPS == 5, 0.0, 0.2), late_window=50,
                 )
-            )
+            )  # fmt: skip
     keep = ["model", "method", "density", "amplitude", "target", "confidence", "outcome"]
-    keep += ["converged", "steps", "evaluations", "own_corr", "looks"]
+    keep += ["converged", "steps", "evaluations", "late_gain", "late_window", "own_corr", "looks"]
     write(d / "sweep_hillclimb.csv", pd.concat(sweep)[keep])
     grad = [
         runs("cnn", "gradient_prior", TWO_REPS, converged=l2 < 0.3).assign(
-            l2=l2, own_corr=l2, looks=l2 > 0.2
+            l2=l2, own_corr=l2, looks=l2 > 0.2, late_gain=0.1, late_window=50
         )
         for l2 in (0.0, 0.2, 0.5)
     ]
@@ -505,15 +533,37 @@ def test_eleventh_fragment(tmp_path):
     digits = "the first 15,000 training digits"  # config.yaml's eleventh.n_train
     assert frag["variables"] == dict(
         model="cnn", method="map_elites", digits=digits, rounds="2", runs_per_digit="2",
-        epochs="1",
+        generations="250", continue_steps="250", epochs="1",
     )  # fmt: skip
     rows = table_rows(frag["tables"]["rounds"])
-    assert "| fooling images in the class |" in frag["tables"]["rounds"].splitlines()[0]
-    assert rows[0][:3] == ["0 (before retraining)", "–", "–"] and rows[0][5].startswith("20/20")
-    assert rows[0][6:] == ["10/10", "800"]
-    assert rows[2][:5] == ["2", "310", "98.5%", "97.0%", "100.0%"]
-    assert rows[2][5].startswith("4/10") and rows[2][6:] == ["4/10", "1,500"]
-    assert [(c["id"], c["verdict"]) for c in frag["claims"]] == [("N2", "partly")]
+    header = frag["tables"]["rounds"].splitlines()[0]
+    assert "| fooling images in the class |" in header and "| generations |" in header
+    assert rows[0][:3] == ["0 (before retraining)", "–", "–"]
+    assert rows[0][5:7] == ["uniform noise", "250"]
+    assert rows[0][7].startswith("20/20") and rows[0][8:] == ["10/10", "800"]
+    assert rows[2][:7] == ["2", "310", "98.5%", "97.0%", "100.0%", "uniform noise", "250"]
+    assert rows[2][7].startswith("4/20") and rows[2][8:] == ["2/10", "1,500"]
+    # Ours: the last round's searches continued, from their own images.
+    assert rows[3][:2] == ["2, continued (ours)", "310"]
+    assert rows[3][5:7] == ["round 2's images (5% called 'fooling')", "250 more"]
+    assert rows[3][7].startswith("12/20") and rows[3][8:] == ["6/10", "2,000"]
+    # 4/20 [8%, 42%] against 20/20 before: not reproduced or partly; the continued searches'
+    # 12/20 [39%, 78%] lift it to partly.
+    [n2] = frag["claims"]
+    assert (n2["id"], n2["verdict"], n2["value"]) == ("N2", "partly", "60% [39%, 78%] continued")
+
+
+def test_eleventh_fragment_without_the_continued_search(tmp_path):
+    rounds = pd.read_csv(eleventh_inputs(tmp_path)["rounds"])
+    path = write(tmp_path / "fresh.csv", rounds[rounds.search == "fresh"])
+    cfg = config()
+    cfg["eleventh"]["continue_steps"] = 0
+    frag = build_fragment("eleventh", dict(rounds=path), cfg)
+    assert frag["variables"]["continue_steps"].startswith("0 (not run")
+    assert len(table_rows(frag["tables"]["rounds"])) == 3
+    [n2] = frag["claims"]
+    assert (n2["verdict"], n2["between"]) == ("undecided", "not reproduced or partly")
+    assert n2["value"] == "20% [8%, 42%]"
 
 
 def test_benchmark_fragment(tmp_path):
@@ -562,7 +612,21 @@ def test_fooling_fragment_without_the_optional_inputs(tmp_path):
     ids = {c["id"]: c["verdict"] for c in frag["claims"]}
     assert set(ids) == {"C4", "C5", "C6", "C7", "C8", "C9", "C14", "D5", "D6", "D7", "D8", "N1"}
     assert ids["C4"] == "reproduced" and ids["C6"] == "reproduced" and ids["N1"] == "reproduced"
-    assert ids["D7"] == "reproduced"  # '8' and '9' stuck: 4 of 20
+    # '9' stopped by the search's patience, '8' flat over its last 100 steps: 4 of 20 stuck.
+    assert ids["D7"] == "reproduced"
+    d7 = next(c for c in frag["claims"] if c["id"] == "D7")
+    assert d7["value"] == "20% [8%, 42%]" and "2 of them stopped by the search's" in d7["measured"]
+    no_curves = dict(fooling_inputs(tmp_path), hill_curves=[])
+    assert "D7" not in {c["id"] for c in build_fragment("fooling", no_curves, config())["claims"]}
+    d6 = next(c for c in frag["claims"] if c["id"] == "D6")
+    assert d6["value"] == "gap +0.200 [+0.100, +0.300], min 0.030"
+    reader = v["reader"]
+    assert (reader["real_gap"], reader["min_gap"], reader["min_strength"]) == (
+        "0.180",
+        "0.030",
+        "0.3",
+    )
+    assert v["stall"] == {"window": "50", "gain": "0.01"}
 
 
 def test_fooling_tables_count_replicates_not_extra_twos(tmp_path):
@@ -602,11 +666,22 @@ def test_fooling_fragment_with_variogram_and_sweeps(tmp_path):
     assert [(r[0], r[1]) for r in vario[:6]] == [("across", str(k)) for k in (1, 2, 4, 7, 10, 14)]
     assert len(vario) == 12 and len(vario[0]) == 6  # four measures per lag and direction
     hill = table_rows(frag["tables"]["hill_sensitivity"])
-    assert [(r[0], r[1]) for r in hill] == [("0.01", "0.5"), ("0.01", "1.0"), ("0.05", "0.5"),
-                                           ("0.05", "1.0")]  # fmt: skip
-    assert hill[0][2] == "20% [not reproduced]{.verdict .v-not-reproduced}"  # 4 of 20: D5
-    assert hill[2][2] == "90% [reproduced]{.verdict .v-reproduced}"
-    assert hill[0][4] == "'9' 0%, '7' 0% [not reproduced]{.verdict .v-not-reproduced}"
+    assert [(r[0], r[1], r[2]) for r in hill] == [
+        ("0.02", "0.5", "20 (main runs)"),  # the configured setting, from the main runs
+        ("0.01", "0.5", "20"),
+        ("0.01", "1.0", "20"),
+        ("0.05", "0.5", "20"),
+        ("0.05", "1.0", "20"),
+    ]
+    assert hill[1][3] == (
+        "20% [8%, 42%] [undecided: not reproduced or partly]{.verdict .v-undecided}"
+    )  # 4 of 20: D5
+    assert hill[3][3].startswith("90% [70%, 97%] [reproduced]")
+    # D7 per setting: the two runs of '5' rose by nothing over their last 50 iterations.
+    assert hill[1][4].startswith("10% [3%, 30%] [undecided: not reproduced or reproduced]")
+    assert hill[1][5].startswith("'9' 0% [0%, 66%], '7' 0% [0%, 66%] [not reproduced]")
+    d7 = next(c for c in frag["claims"] if c["id"] == "D7")
+    assert "mask settings" in d7["criterion"]
     trade = table_rows(frag["tables"]["tradeoff"])
     assert [r[0] for r in trade] == ["0.0", "0.2", "0.5"]
     assert trade[2][1].startswith("0/20") and trade[2][2].startswith("20/20")

@@ -18,6 +18,12 @@ MLP_GENETIC = (
     if {"mlp", "genetic"} <= {*MODELS, *METHODS}
     else []
 )
+# The CNN's hill-climbing runs, whose convergence curves D7's stall rule reads.
+HILL_CURVES = (
+    [f"{R}/fooling/cnn/hillclimb.npz"]
+    if {"cnn", "hillclimb"} <= {*MODELS, *METHODS}
+    else []
+)
 FOOLING_NPZ = expand(
     f"{R}/fooling/{{model}}/{{method}}.npz", model=MODELS, method=METHODS
 )
@@ -248,6 +254,7 @@ FRAGMENTS["fooling"] = dict(
         variogram=VARIOGRAM,
         sweeps=expand(f"{R}/fooling/sweep_{{sweep}}.csv", sweep=SWEEPS),
         mlp_genetic=MLP_GENETIC,
+        hill_curves=HILL_CURVES,
     ),
     config=["fooling", "likeness"],
 )

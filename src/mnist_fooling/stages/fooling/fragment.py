@@ -15,6 +15,7 @@ from ...core.stats import wilson_interval
 from ...core.tables import markdown_table
 from ...search.registry import BY_NAME, METHODS, NAMES, assumption_rows
 from .runs import read_arrays, read_sweeps, read_tables
+from .stall import STALL_WINDOW, late_gain
 
 # How each method sees the network, and whose it is.
 REFERENCES = (
@@ -270,6 +271,20 @@ def reader_variables(calibration: pd.DataFrame) -> dict:
     return out
 
 
+def similarity_variables(similarity: pd.DataFrame) -> dict:
+    """D6's yardsticks from the similarity table's reference rows: real test digits' own
+    within- minus between-digit gap, and that of their blends into noise (the minimum)."""
+    ref = similarity[similarity.model == "reference"].set_index("method")
+    blends = [m for m in ref.index if str(m).startswith("blends")]
+    if "test digits" not in ref.index or not blends:
+        return dict(real_gap="—", min_gap="—", min_strength="—")
+    return dict(
+        real_gap=f"{ref.loc['test digits', 'gap']:.3f}",
+        min_gap=f"{ref.loc[blends[0], 'gap']:.3f}",
+        min_strength=str(blends[0]).split("=")[-1],
+    )
+
+
 def transfer_markdown(transfer: pd.DataFrame) -> str:
     """Rows (method, made for); columns: each scoring model's mean target output (share > 0.5)."""
     t = transfer.assign(
@@ -300,11 +315,34 @@ def assumptions(config: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["method", "choice", "source", "ours"])
 
 
-def hill_sensitivity(sweep: pd.DataFrame) -> pd.DataFrame:
-    """D5, D7 and D8 at every point of the hill-climbing sweep."""
+def with_late_gain(hill: pd.DataFrame | None, paths: list[Path]) -> pd.DataFrame | None:
+    """The hill-climbing runs with ``late_gain`` and ``late_window`` (:func:`.stall.late_gain`)
+    from the convergence curves of their run file (``paths``: the CNN's hillclimb.npz, or
+    none: the runs as they are, and D7 not measured)."""
+    if hill is None or not paths:
+        return hill
+    fields = ("curve", "curve_evaluations", "evaluations", "steps")
+    arrays = read_arrays(paths[0], fields)
+    gain = late_gain(
+        arrays["curve"], arrays["curve_evaluations"], arrays["evaluations"], arrays["steps"]
+    )
+    if len(gain) < len(hill):
+        raise ValueError(f"{paths[0]}: {len(gain)} curves for {len(hill)} hill-climbing runs")
+    rows = hill["run"].to_numpy() if "run" in hill else np.arange(len(hill))
+    return hill.assign(late_gain=gain[rows], late_window=STALL_WINDOW)
+
+
+def hill_sensitivity(
+    sweep: pd.DataFrame, main: pd.DataFrame | None = None, setting: dict | None = None
+) -> pd.DataFrame:
+    """D5, D7 and D8 at every point of the hill-climbing sweep, after those of the main runs
+    (``main``, at the configured ``setting`` {density, amplitude}) when given."""
+    groups = [(point, g, f"{len(g)}") for point, g in seed003.settings(sweep)]
+    if main is not None and setting is not None:
+        groups.insert(0, (setting, main, f"{len(main)} (main runs)"))
     rows = []
-    for (density, amplitude), g in sweep.groupby(["density", "amplitude"], sort=True):
-        row = dict(density=density, amplitude=amplitude)
+    for point, g, n in groups:
+        row = dict(density=point["density"], amplitude=point["amplitude"], n=n)
         for cid, fn in (("D5", seed003.d5), ("D7", seed003.d7), ("D8", seed003.d8)):
             got = fn(g)
             row[cid] = (
@@ -369,7 +407,8 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
     vario_paths = listed(inputs, "variogram")
     variogram = pd.read_csv(vario_paths[0]) if vario_paths else None
     sweeps = read_sweeps(listed(inputs, "sweeps"))
-    hill = seed003.hill(runs)
+    hill = with_late_gain(seed003.hill(runs), listed(inputs, "hill_curves"))
+    hill_sweep = sweeps.get("hillclimb")
     claims = [
         claim_row("C4", seed000.c4(runs)),
         claim_row("C5", seed000.c5(likeness, calibration)),
@@ -381,8 +420,8 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
         claim_row("C15", seed000.c15(variogram)),
         claim_row("D5", seed003.d5(hill)),
         claim_row("D6", seed003.d6(likeness, similarity)),
-        claim_row("D7", seed003.d7(hill)),
-        claim_row("D8", seed003.d8(hill)),
+        claim_row("D7", seed003.d7(hill, hill_sweep)),
+        claim_row("D8", seed003.d8(hill, hill_sweep)),
         claim_row("N1", nguyen.n1(runs)),
     ]
     budget = budget_table(runs)
@@ -405,10 +444,14 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
     tables.update(variogram=not_run, hill_sensitivity=not_run, tradeoff=not_run)
     if variogram is not None:
         tables["variogram"] = variogram_markdown(variogram)
-    if "hillclimb" in sweeps:
-        s = hill_sensitivity(sweeps["hillclimb"])
+    if hill_sweep is not None:
+        params = config["fooling"]["methods"].get("hillclimb", {})
+        setting = {k: params.get(k) for k in ("density", "amplitude")}
+        s = hill_sensitivity(hill_sweep, hill, setting if None not in setting.values() else None)
         tables["hill_sensitivity"] = markdown_table(
-            s, dict(density="density", amplitude="amplitude", D5="D5", D7="D7", D8="D8")
+            s,
+            dict(density="density", amplitude="amplitude", n="runs", D5="D5", D7="D7", D8="D8"),
+            widths=[6, 6, 8, 14, 14, 20],
         )
     if "gradient_prior" in sweeps:
         key = [c for c in sweeps["gradient_prior"].columns if c not in SWEEP_COLUMNS][0]
@@ -432,7 +475,9 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
                     for k, v in config["likeness"]["knn"].items()
                 },
                 n_calibration=f"{config['likeness']['n_calibration']:,}",
+                **similarity_variables(similarity),
             ),
+            stall=dict(window=str(STALL_WINDOW), gain=f"{seed003.STALL_GAIN:g}"),
         ),
         tables=tables,
         claims=[c for c in claims if c],
@@ -448,6 +493,8 @@ SWEEP_COLUMNS = {
     "converged",
     "steps",
     "evaluations",
+    "late_gain",
+    "late_window",
     "own_corr",
     "looks",
 }
