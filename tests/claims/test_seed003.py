@@ -132,7 +132,7 @@ def test_d6_gap_above_the_blends_and_zero_and_six_read_better_than_one_and_nine(
     assert (got["verdict"], got["between"]) == (expected, between)
     mid = sum(gap) / 2
     assert got["value"] == f"gap {mid:+.3f} [{gap[0]:+.3f}, {gap[1]:+.3f}], min {MIN_GAP:.3f}"
-    assert "blended into uniform noise at s=0.3" in got["criterion"]
+    assert "blended into uniform noise at s = 0.3" in got["criterion"]
     assert "17% of real digits' own gap" in got["criterion"]  # 0.03 of 0.18
     assert "one-sided Fisher p" in got["measured"] and "95% bootstrap" in got["measured"]
 

@@ -302,13 +302,13 @@ def d6(likeness: pd.DataFrame | None, similarity: pd.DataFrame | None = None) ->
     listing = ", ".join(f"'{d}' {pct(share_of[d], 0)}" for d in (0, 6, 1, 9))
     gap = f"{r.gap:+.3f} [{r.gap_low:+.3f}, {r.gap_high:+.3f}]"
     fraction = pct(minimum / real.gap, 0) if real.gap > 0 else "—"
-    strength = blends[0].split()[-1]  # "s=0.3"
+    strength = blends[0].split()[-1].replace("=", " = ")  # "s = 0.3"
     return found(
         value=f"gap {gap}, min {minimum:.3f}",
         measured=f"CNN, hill climbing ({int(r.n)} images): mean pairwise correlation within "
         f"a digit {r.within:.3f}, between digits {r['between']:.3f}, gap {gap} (95% bootstrap "
         f"interval; permutation p = {r.p:.2g}); the gap of real test digits {real.gap:.3f}, "
-        f"of the same blended into noise at {strength} {minimum:.3f}; read as their digit by "
+        f"of the same blended into noise at {strength}: {minimum:.3f}; read as their digit by "
         f"the k-NN reader: {listing}; '0' and '6' {rate(k_easy, n_easy)}, '1' and '9' "
         f"{rate(k_mess, n_mess)} (one-sided Fisher p = {p_seen:.2g})",
         criterion=f"images of one digit more alike than images of different digits by at least "
