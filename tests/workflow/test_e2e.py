@@ -103,6 +103,7 @@ def rebuilt_claims(results: Path, workdir: Path) -> pd.DataFrame:
             variogram=sorted(results.glob("fooling/variogram.csv")),
             sweeps=sorted(results.glob("fooling/sweep_*.csv")),
             mlp_genetic=sorted(results.glob("fooling/mlp/genetic.npz")),
+            hill_curves=sorted(results.glob("fooling/cnn/hillclimb.npz")),
         ),
         eleventh: dict(rounds="eleventh/rounds.csv"),
         detectors: dict(auroc="detectors/auroc.csv", adaptive="detectors/adaptive.csv"),
@@ -135,18 +136,20 @@ def test_report_claims_equal_those_rebuilt_from_the_csvs(test_run, workdir):
         # glance rows: id, claim, source, here, verdict (and, for rows not the sources', kind).
         full = [r for r in mine if len(r) == 6 and r[5] not in kinds]
         assert full, f"claim {c.id} has no row in the claims tables"
+        label = f"{c.verdict}: {c.between}" if c.between else c.verdict  # names an undecided's two
         assert full[0][3] == plain(c.measured), c.id
-        assert full[0][5] == c.verdict, c.id
+        assert full[0][5] == label, c.id
         glance = [r for r in mine if len(r) == 5 or (len(r) == 6 and r[5] in kinds)]
-        assert glance and glance[0][3] == plain(c.value) and glance[0][4] == c.verdict, c.id
+        assert glance and glance[0][3] == plain(c.value) and glance[0][4] == label, c.id
         assert (len(glance[0]) == 5) == (c.kind == "source"), c.id
     text = plain("".join(page.text))
     sources = claims[claims.kind == "source"]
     counts = sources.verdict.value_counts()
     expected = (
         f"of the sources' {len(sources)} claims, {counts.get('reproduced', 0)} reproduced, "
-        f"{counts.get('partly', 0)} partly, {counts.get('not reproduced', 0)} not reproduced and "
-        f"{counts.get('not yet measured', 0)} not yet measured"
+        f"{counts.get('partly', 0)} partly, {counts.get('not reproduced', 0)} not reproduced, "
+        f"{counts.get('undecided', 0)} undecided and {counts.get('not yet measured', 0)} not yet "
+        "measured"
     )
     assert expected in text
 

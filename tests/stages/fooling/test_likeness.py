@@ -162,6 +162,13 @@ def test_likeness_table_counts_replicates_and_averages_extra_twos(tmp_path, mnis
     assert sorted(set(calibration.s)) == [0.0, 0.2, 0.3, 1.0]
     similarity = pd.read_csv(tmp_path / "similarity.csv")
     similarity = similarity.set_index("method")
-    assert len(similarity) == 2 and 0.01 <= similarity.p["genetic"] <= 1
+    assert list(similarity.model) == ["cnn", "mlp", "reference", "reference"]
+    assert 0.01 <= similarity.p["genetic"] <= 1
+    genetic = similarity.loc["genetic"]
+    assert genetic.gap_low <= genetic.gap <= genetic.gap_high
     # one image per digit: no within-class pair, so neither a within mean nor a p value
     assert np.isnan(similarity.within["hillclimb"]) and np.isnan(similarity.p["hillclimb"])
+    assert np.isnan(similarity.gap_low["hillclimb"])
+    # D6's yardsticks: real test digits are more alike within a digit than their blends
+    real, blends = similarity.loc["test digits"], similarity.loc["blends s=0.3"]
+    assert 0 < blends.gap < real.gap and np.isnan(real.p)
