@@ -47,13 +47,10 @@ def test_n1_needs_a_whole_replicate_of_map_elites():
     assert nguyen.n1(frame.assign(model="mlp")) is None and nguyen.n1(None) is None
 
 
-def searches(fooled: int | None, replicates: int = 1) -> pd.DataFrame:
-    """CNN MAP-Elites searches of one round with the first ``fooled`` digits converged (None:
-    the search did not run, no rows)."""
-    if fooled is None:
-        return runs("cnn", "map_elites", np.arange(0)).assign(evaluations=0)
-    targets = np.repeat(np.arange(10), replicates)
-    return runs("cnn", "map_elites", targets, converged=targets < fooled, evaluations=400)
+def searches(k: int, n: int) -> pd.DataFrame:
+    """``n`` CNN MAP-Elites searches of one round, digit-major, the first ``k`` converged."""
+    targets = np.arange(n) % 10
+    return runs("cnn", "map_elites", targets, converged=np.arange(n) < k, evaluations=400)
 
 
 def retrain(n_images: int) -> pd.DataFrame:
@@ -62,45 +59,104 @@ def retrain(n_images: int) -> pd.DataFrame:
     return pd.DataFrame([row])
 
 
-def rounds(before: int | None, *after: int) -> pd.DataFrame:
-    """The per-round table: ``before`` digits fooled in round 0, ``after[r-1]`` in round r."""
+def rounds(before, *after, continued=None) -> pd.DataFrame:
+    """The per-round table: ``before`` = round 0's ``(k, n)`` searches reaching the threshold,
+    ``after[r-1]`` round r's, ``continued`` the continued searches' (None: not run)."""
     from mnist_fooling.stages.eleventh.rounds import rounds_table
 
+    more = None
+    if continued is not None:
+        more = searches(*continued).assign(start_fooling=False, generations=250)
     return rounds_table(
-        before=searches(before, replicates=2),
+        before=searches(*before),
         retrains=[retrain(100 * (r + 1)) for r in range(len(after))],
-        searches=[searches(k) for k in after],
+        searches=[searches(*k) for k in after],
+        continued=more,
     )
 
 
+U = "undecided"
+# Round 0: 20/20 searches reach the threshold (p0 = 100%): bounds 50% and 20%.
+ALL = (20, 20)
+
+
 @pytest.mark.parametrize(
-    ("before", "after", "expected"),
+    ("before", "after", "continued", "expected", "between", "value"),
     [
-        (10, (10,), R),
-        (10, (9,), P),  # one digit short of every digit
-        (10, (1,), P),
-        (10, (0,), N),  # the defence works
-        (1, (0,), N),  # the fewest fooled before that makes it a test
-        (0, (0,), M),  # nothing fooled before either: no test
-        (0, (3,), M),
-        (0, (10,), R),
-        (None, (0,), M),  # the search did not run before retraining
-        (10, (0, 0, 10), R),  # the last round decides
-        (10, (10, 10, 0), N),
-        (10, (10, 4), P),
+        (ALL, [(20, 20)], None, R, "", "100% [84%, 100%]"),
+        (ALL, [(200, 200)], None, R, "", "100% [98%, 100%]"),
+        (ALL, [(130, 200)], None, R, "", "65% [58%, 71%]"),  # interval above 50%
+        (ALL, [(10, 20)], None, U, "partly or reproduced", "50% [30%, 70%]"),
+        (ALL, [(70, 200)], None, P, "", "35% [29%, 42%]"),  # within [20%, 50%)
+        (ALL, [(45, 200)], None, U, "not reproduced or partly", "22% [17%, 29%]"),
+        (ALL, [(1, 20)], None, U, "not reproduced or partly", "5% [1%, 24%]"),
+        (ALL, [(0, 20)], None, N, "", "0% [0%, 16%]"),  # the defence works
+        (ALL, [(10, 200)], None, N, "", "5% [3%, 9%]"),
+        # Relative to round 0: half of p0 = 50% is 25%.
+        ((10, 20), [(10, 20)], None, R, "", "50% [30%, 70%]"),
+        ((100, 200), [(100, 200)], None, R, "", "50% [43%, 57%]"),
+        ((100, 200), [(30, 200)], None, P, "", "15% [11%, 21%]"),
+        ((100, 200), [(5, 200)], None, N, "", "2% [1%, 6%]"),
+        # A weak baseline decides little: 0/20 is compatible with the defence doing nothing.
+        ((2, 20), [(0, 20)], None, U, "not reproduced or reproduced", "0% [0%, 16%]"),
+        # Nothing fooled before retraining: no test of the defence.
+        ((0, 20), [(0, 20)], None, M, "", "0% [0%, 16%]"),
+        ((0, 20), [(20, 20)], None, M, "", "100% [84%, 100%]"),
+        ((0, 20), [(0, 20)], (20, 20), M, "", "0% [0%, 16%]"),
+        # The last round decides.
+        (ALL, [(0, 20), (0, 20), (20, 20)], None, R, "", "100% [84%, 100%]"),
+        (ALL, [(20, 20), (20, 20), (0, 20)], None, N, "", "0% [0%, 16%]"),
+        # The continued searches (ours) lift it to partly, never further, and never lower it.
+        (ALL, [(0, 20)], (20, 20), P, "", "100% [84%, 100%] continued"),
+        (ALL, [(0, 20)], (3, 20), U, "not reproduced or partly", "15% [5%, 36%] continued"),
+        (ALL, [(0, 20)], (0, 20), N, "", "0% [0%, 16%]"),
+        (ALL, [(1, 20)], (20, 20), P, "", "100% [84%, 100%] continued"),
+        (ALL, [(70, 200)], (200, 200), P, "", "35% [29%, 42%]"),  # partly already
+        (ALL, [(20, 20)], (20, 20), R, "", "100% [84%, 100%]"),
+        (ALL, [(10, 20)], (20, 20), U, "partly or reproduced", "50% [30%, 70%]"),
     ],
 )
-def test_n2_every_digit_fooled_in_the_last_round(before, after, expected):
-    got = nguyen.n2(rounds(before, *after))
-    assert got["verdict"] == expected
-    assert got["value"] == f"{after[-1]}/10 digits"
+def test_n2_outcomes(before, after, continued, expected, between, value):
+    got = nguyen.n2(rounds(before, *after, continued=continued))
+    assert (got["verdict"], got["between"], got["value"]) == (expected, between, value)
+    k, n = after[-1]
     assert f"after {len(after)} rounds" in got["measured"]
     assert f"{100 * len(after):,} fooling images; it catches 97%" in got["measured"]
-    assert f"{after[-1]}/10 = " in got["measured"]  # k/n of the last round's searches
-    by_round = ", ".join(str(k) for k in (before or 0, *after))
-    assert got["measured"].endswith(f"from before retraining: {by_round})")
+    assert f"in the last round {k}/{n} = " in got["measured"]
+    assert f"before retraining {before[0]}/{before[1]} = " in got["measured"]
+    by_round = ", ".join(f"{a}/{b}" for a, b in (before, *after))
+    assert f"from before retraining: {by_round})" in got["measured"]
+    assert ("continued (ours) 250 more generations" in got["measured"]) == (continued is not None)
+    assert "p0/2" in got["criterion"] and "p0/5" in got["criterion"]
+
+
+@pytest.mark.parametrize(
+    ("fresh", "continued", "before", "expected"),
+    [
+        (0.5, None, 1.0, R),  # the bounds are inclusive
+        (0.4999, None, 1.0, P),
+        (0.2, None, 1.0, P),
+        (0.1999, None, 1.0, N),
+        (0.25, None, 0.5, R),  # relative to round 0's share
+        (0.0999, None, 0.5, N),
+        (0.0, 0.2, 1.0, P),  # lifted by the continued searches
+        (0.0, 1.0, 1.0, P),  # never to reproduced
+        (0.0, 0.1999, 1.0, N),
+        (0.6, 0.0, 1.0, R),  # never lowered
+        (0.3, 0.0, 1.0, P),
+    ],
+)
+def test_n2_outcome_at_the_bounds(fresh, continued, before, expected):
+    assert nguyen.n2_outcome(fresh, continued, before=before) == expected
 
 
 def test_n2_without_the_retrained_search():
     assert nguyen.n2(None) is None
-    assert nguyen.n2(rounds(10, 10).iloc[:1]) is None  # round 0 only
+    assert nguyen.n2(rounds(ALL, ALL).iloc[:1]) is None  # round 0 only
+    only_continued = rounds(ALL, ALL, continued=ALL)
+    assert nguyen.n2(only_continued[only_continued.search == "continued"]) is None
+
+
+def test_n2_reads_a_table_without_the_search_column():
+    table = rounds(ALL, (0, 20)).drop(columns=["search", "start_caught", "more_generations"])
+    assert nguyen.n2(table)["verdict"] == N

@@ -65,6 +65,12 @@ def eleventh_rounds(retrains, searches, before="acc.csv"):
     return args + ["--searches", *searches, "--out", "rounds.csv"]
 
 
+def continue_eleventh(*extra, start="start.npz"):
+    args = ["continue-eleventh", "--model", "cnn", "--model-file", "model.keras"]
+    args += ["--start", start, "--params-json", "{}", "--steps", "5", "--after", "5"]
+    return args + ["--seed", "0", "--out-csv", "out.csv", *extra]
+
+
 def fool_model(plan, *extra):
     args = ["fool-model", "--model", "softmax", "--model-file", "model.keras"]
     return args + [
@@ -121,6 +127,13 @@ BAD = [
     (retrain_eleventh("gone.npz"), "gone.npz: no such file (--fooling)"),
     (eleventh_rounds(["acc.csv"], ["acc.csv", "acc.csv"]), "need one of each per round"),
     (eleventh_rounds(["acc.csv"], ["gone.csv"]), "gone.csv: no such file (--searches)"),
+    (
+        eleventh_rounds(["acc.csv"], ["acc.csv"]) + ["--continued", "gone.csv"],
+        "gone.csv: no such file (--continued)",
+    ),
+    (continue_eleventh("--steps", "0"), "--steps must be at least 1"),
+    (continue_eleventh("--after", "-1"), "--after must be at least 0"),
+    (continue_eleventh(start="gone.npz"), "gone.npz: fooling results not found"),
     # fool
     (fool(method="annealing"), "--method must be one of"),
     (fool()[:2] + ["svm"] + fool()[3:], "--model must be one of"),

@@ -1,6 +1,26 @@
 # N2 as Nguyen et al. ran it: rounds of "retrain with an 11th 'fooling' class, search afresh".
 # Round 1 fine-tunes the trained model with all its fooling images; round r >= 2 fine-tunes
-# round r-1's model with those images plus every earlier round's new ones.
+# round r-1's model with those images plus every earlier round's new ones. Every round's
+# searches, round 0's (against the trained model) included, are the same: eleventh.runs_per_digit
+# per digit, the same settings and generations. Ours: the last round's searches continued for
+# eleventh.continue_steps more generations (0: not run).
+CONTINUE_STEPS = ELEVENTH.get("continue_steps", 0)
+if CONTINUE_STEPS and ELEVENTH["method"] != "map_elites":
+    sys.exit(
+        "mnist-fooling: config error: eleventh.continue_steps continues MAP-Elites searches: "
+        f"set it to 0 for eleventh.method {ELEVENTH['method']!r}"
+    )
+ELEVENTH_LAST = f"{ELEVENTH_DIR}/round{ELEVENTH['rounds']}/{ELEVENTH['model']}.keras"
+ELEVENTH_CONTINUED = f"{ELEVENTH_DIR}/continued/{ELEVENTH['method']}.csv"
+
+
+def eleventh_searched(wildcards):
+    """The model a round's searches run against: the trained one (round 0), else the round's."""
+    if int(wildcards.round) == 0:
+        return f"{R}/models/{ELEVENTH['model']}.keras"
+    return f"{ELEVENTH_DIR}/round{wildcards.round}/{ELEVENTH['model']}.keras"
+
+
 rule retrain_eleventh:
     input:
         model=eleventh_model_in,
@@ -30,7 +50,7 @@ rule retrain_eleventh:
 
 rule fool_eleventh:
     input:
-        model=f"{ELEVENTH_DIR}/round{{round}}/{ELEVENTH['model']}.keras",
+        model=eleventh_searched,
         data=mnist_npz(),
     output:
         npz=f"{ELEVENTH_DIR}/round{{round}}/{ELEVENTH['method']}.npz",
@@ -39,6 +59,9 @@ rule fool_eleventh:
         f"{L}/fool_eleventh_round{{round}}.log",
     benchmark:
         f"{L}/benchmarks/fool_eleventh_round{{round}}.tsv"
+    # Round 0 needs only the trained model: it may run while the other searches do.
+    wildcard_constraints:
+        round=r"\d+",
     priority: 5
     conda:
         "../../environment.yml"
@@ -59,13 +82,42 @@ rule fool_eleventh:
         " --out-npz {output.npz} --out-csv {output.csv} > {log} 2>&1"
 
 
+rule continue_eleventh:
+    input:
+        model=ELEVENTH_LAST,
+        start=f"{ELEVENTH_DIR}/round{ELEVENTH['rounds']}/{ELEVENTH['method']}.npz",
+    output:
+        ELEVENTH_CONTINUED,
+    log:
+        f"{L}/continue_eleventh.log",
+    benchmark:
+        f"{L}/benchmarks/continue_eleventh.tsv"
+    priority: 5
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        gpu=1,
+    params:
+        search=eleventh_search(),
+        steps=CONTINUE_STEPS,
+        after=json.loads(eleventh_search())["steps"],
+        seed=config["seed"] + ELEVENTH["rounds"],
+        model=ELEVENTH["model"],
+    shell:
+        "python -m mnist_fooling continue-eleventh --model {params.model} --model-file {input.model}"
+        " --start {input.start} --params-json {params.search:q} --steps {params.steps}"
+        " --after {params.after} --seed {params.seed} --out-csv {output} > {log} 2>&1"
+
+
 rule eleventh_rounds:
     input:
-        before=f"{R}/fooling/{ELEVENTH['model']}/{ELEVENTH['method']}.csv",
+        before=f"{ELEVENTH_DIR}/round0/{ELEVENTH['method']}.csv",
         retrains=expand(f"{ELEVENTH_DIR}/round{{r}}/retrain.csv", r=ELEVENTH_ROUNDS),
         searches=expand(
             f"{ELEVENTH_DIR}/round{{r}}/{ELEVENTH['method']}.csv", r=ELEVENTH_ROUNDS
         ),
+        continued=[ELEVENTH_CONTINUED] if CONTINUE_STEPS else [],
     output:
         f"{ELEVENTH_DIR}/rounds.csv",
     log:
@@ -74,9 +126,14 @@ rule eleventh_rounds:
         f"{L}/benchmarks/eleventh_rounds.tsv"
     conda:
         "../../environment.yml"
+    params:
+        continued=lambda wildcards, input: (
+            f"--continued {input.continued}" if input.continued else ""
+        ),
     shell:
         "python -m mnist_fooling eleventh-rounds --before {input.before}"
-        " --retrains {input.retrains} --searches {input.searches} --out {output} > {log} 2>&1"
+        " --retrains {input.retrains} --searches {input.searches} {params.continued}"
+        " --out {output} > {log} 2>&1"
 
 
 # The report's part of this stage (report.smk's `fragment` rule): its inputs, and the config

@@ -157,7 +157,16 @@ def _gradient_rows(get: Getter, fooling: dict) -> list[tuple]:
 
 
 def _map_elites_rows(get: Getter, fooling: dict) -> list[tuple]:
-    return [("map_elites", "generations", "paper: 1000s", get("steps"))]
+    return [
+        ("map_elites", "generations", "paper: 1000s", get("steps")),
+        (
+            "map_elites",
+            "searches after the 11th class's last round (N2)",
+            "new searches from random images, as before retraining",
+            "those too, and (ours) the same searches continued from their own images for "
+            "eleventh.continue_steps more generations (the 11th-class section)",
+        ),
+    ]
 
 
 _GENETIC = dict(cls="genetic:Genetic", kind="black-box", device="_Genetic", cap="max_iter")

@@ -60,6 +60,32 @@ def test_rounds_table_has_round_zero_then_one_row_a_round():
     assert (table.model == "cnn").all() and (table.method == "map_elites").all()
 
 
+def test_rounds_table_has_the_same_columns_without_the_continued_search():
+    table = rounds_table(
+        before=searches([True] * 10), retrains=[retrain(3)], searches=[searches([False] * 10)]
+    )
+    assert table.search.tolist() == ["fresh", "fresh"]
+    assert table.start_caught.isna().all() and table.more_generations.isna().all()
+    assert list(table.columns[:4]) == ["round", "search", "model", "method"]
+
+
+def test_the_continued_search_is_a_row_of_the_last_round():
+    continued = searches(np.arange(10) < 6).assign(start_fooling=np.arange(10) < 2, generations=250)
+    table = rounds_table(
+        before=searches([True] * 10),
+        retrains=[retrain(30), retrain(40)],
+        searches=[searches(np.arange(10) < 4), searches(np.arange(10) < 3)],
+        continued=continued,
+    )
+    assert table["round"].tolist() == [0, 1, 2, 2]
+    assert table.search.tolist() == ["fresh", "fresh", "fresh", "continued"]
+    last, more = table.iloc[2], table.iloc[3]
+    assert (last.digits_fooled, more.digits_fooled, more.converged) == (3, 6, 6)
+    assert more.fooling_images == 40 and more.caught == 0.9  # the last round's model
+    assert more.start_caught == 0.2 and more.more_generations == 250
+    assert np.isnan(last.start_caught)
+
+
 def test_rounds_table_needs_one_search_per_retraining():
     with pytest.raises(ValueError, match="one search per round"):
         rounds_table(before=searches([True] * 10), retrains=[retrain(1)], searches=[])
@@ -75,3 +101,13 @@ def test_write_rounds_table(tmp_path):
         before=paths["before"], retrains=[paths["retrain"]], searches=[paths["search"]], out=out
     )
     assert pd.read_csv(out)["round"].tolist() == [0, 1]
+    more = tmp_path / "c.csv"
+    searches([True] * 10).assign(start_fooling=False, generations=5).to_csv(more, index=False)
+    write_rounds_table(
+        before=paths["before"],
+        retrains=[paths["retrain"]],
+        searches=[paths["search"]],
+        out=out,
+        continued=more,
+    )
+    assert pd.read_csv(out).search.tolist() == ["fresh", "fresh", "continued"]

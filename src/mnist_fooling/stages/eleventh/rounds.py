@@ -1,4 +1,6 @@
-"""N2's per-round table: each round's retrained model and the searches run against it."""
+"""N2's per-round table: each round's retrained model and the searches run against it, the
+same searches (runs per digit, generations) in every round, round 0 included; and, when it ran,
+the last round's searches continued (ours, :mod:`.continued`) as a row of its own."""
 
 from __future__ import annotations
 
@@ -12,6 +14,9 @@ from ...core.stats import wilson_interval
 
 RETRAIN_COLUMNS = ["fooling_images", "weight", "test_accuracy", "caught", "noise_caught"]
 SEARCH_COLUMNS = ["searches", "converged", "low", "high", "digits_fooled", "median_evaluations"]
+# A row's search: "fresh" (a round's searches, from uniform noise) or "continued" (ours).
+# The continued row's: the share of its start images called 'fooling', its generations.
+CONTINUED_COLUMNS = ["start_caught", "more_generations"]
 
 
 def search_row(runs: pd.DataFrame) -> dict:
@@ -33,31 +38,69 @@ def search_row(runs: pd.DataFrame) -> dict:
 
 
 def rounds_table(
-    *, before: pd.DataFrame, retrains: list[pd.DataFrame], searches: list[pd.DataFrame]
+    *,
+    before: pd.DataFrame,
+    retrains: list[pd.DataFrame],
+    searches: list[pd.DataFrame],
+    continued: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per round: round 0 is the model before any retraining (its searches from the
-    fooling stage, ``before`` filtered to the searched model and method), round r the r-th
-    retraining (``retrains[r-1]``, one row each) and the searches against it (``searches[r-1]``).
+    """One row per round: round 0 is the model before any retraining and the searches against
+    it (``before``, filtered to the searched model and method: the same searches as every
+    round's), round r the r-th retraining (``retrains[r-1]``, one row each) and the searches
+    against it (``searches[r-1]``); then, when given, the last round's searches ``continued``
+    (one row per run, with ``start_fooling``), a row of the last round with search
+    "continued", ``start_caught`` (the share of its start images called 'fooling') and
+    ``more_generations`` (its budget).
     """
     if len(retrains) != len(searches) or not retrains:
         raise ValueError("need one retraining summary and one search per round")
     model, method = searches[0].model.iloc[0], searches[0].method.iloc[0]
     base = before[(before.model == model) & (before.method == method)]
-    rows = [dict(round=0, fooling_images=0, **search_row(base))]
+    rows = [dict(round=0, search="fresh", fooling_images=0, **search_row(base))]
     for r, (retrain, runs) in enumerate(zip(retrains, searches, strict=True), start=1):
-        rows.append(dict(round=r, **retrain.iloc[0][RETRAIN_COLUMNS].to_dict(), **search_row(runs)))
+        rows.append(
+            dict(
+                round=r,
+                search="fresh",
+                **retrain.iloc[0][RETRAIN_COLUMNS].to_dict(),
+                **search_row(runs),
+            )
+        )
+    if continued is not None:
+        rows.append(
+            rows[-1]
+            | dict(
+                search="continued",
+                start_caught=float(continued.start_fooling.mean()),
+                more_generations=int(continued.generations.max()),
+            )
+            | search_row(continued)
+        )
     table = pd.DataFrame(rows)
+    for column in CONTINUED_COLUMNS:
+        if column not in table:
+            table[column] = np.nan
     return table.assign(model=model, method=method)[
-        ["round", "model", "method", *RETRAIN_COLUMNS, *SEARCH_COLUMNS]
+        ["round", "search", "model", "method", *RETRAIN_COLUMNS, *CONTINUED_COLUMNS]
+        + SEARCH_COLUMNS
     ]
 
 
-def write_rounds_table(*, before: Path, retrains: list[Path], searches: list[Path], out: Path):
-    """Read the rounds' CSVs (in round order) and write :func:`rounds_table` to ``out``."""
+def write_rounds_table(
+    *,
+    before: Path,
+    retrains: list[Path],
+    searches: list[Path],
+    out: Path,
+    continued: Path | None = None,
+):
+    """Read the rounds' CSVs (in round order) and the continued search's (when given), and
+    write :func:`rounds_table` to ``out``."""
     table = rounds_table(
         before=pd.read_csv(before),
         retrains=[pd.read_csv(p) for p in retrains],
         searches=[pd.read_csv(p) for p in searches],
+        continued=pd.read_csv(continued) if continued else None,
     )
     write_csv(out, table)
     return table
