@@ -141,9 +141,11 @@ def test_write_report_inputs_gathers_claims_tables_and_counts(tmp_path):
     variables = yaml.safe_load((out / "_variables.yml").read_text())
     # The headline counts the sources' claims only: X1 (ours) and C15 (the code) are apart.
     assert variables["claims"] == dict(
-        reproduced=1, partly=0, not_reproduced=0, not_yet_measured=len(REGISTRY) - 2
+        reproduced=1, partly=0, not_reproduced=0, undecided=0, not_yet_measured=len(REGISTRY) - 2
     )
-    assert variables["others"] == dict(reproduced=0, partly=0, not_reproduced=1, not_yet_measured=1)
+    assert variables["others"] == dict(
+        reproduced=0, partly=0, not_reproduced=1, undecided=0, not_yet_measured=1
+    )
     assert variables["n_claims"] == 24 and variables["n_others"] == 2
     assert variables["n_train"] == "3,000"
     assert (variables["profile"], variables["seed"]) == ("default", 20151112)

@@ -97,8 +97,9 @@ def test_c10_counts_only_the_twos_read_surely_when_clean():
     labels, top, p1 = (np.concatenate([a, b]) for a, b in zip(sure, unsure, strict=True))
     clean_p1 = np.concatenate([np.full(1000, 0.9999), np.full(1000, 0.999)]).astype(np.float32)
     got = seed000.c10(outputs(labels, frame=(top, p1, p1), clean=(labels, clean_p1, clean_p1)))
-    assert got["verdict"] == U and "the 1000 test '2's it reads at >99.9% when clean (of 2000)" in (
-        got["measured"]
+    assert (
+        got["verdict"] == U
+        and "the 1000 test '2's it reads at >99.9% when clean (of 2000)" in (got["measured"])
     )
     assert "'5' at >99.9% 1100/2000" in got["measured"]
     nothing_sure = seed000.c10(frame_outputs(*digits(2, [(10, 5, 0.9995)]), clean_p1=0.99))
