@@ -30,16 +30,23 @@ def gradient_runs(conf: dict, top_one: float | list = 0.08, k: int = 10, default
         ({1: 0.05, 0: 0.96}, 0.08, R),  # 96% exactly counts as reaching it
         ({1: 0.05, 0: 0.9599}, 0.08, P),  # '0' fails too: not exactly the nine
         ({1: 0.05, 7: 0.5}, 0.08, P),  # whichever other digit it is
-        ({1: [0.99] * 5 + [0.05] * 5}, 0.08, P),  # '1' reaches it in half its runs: not "most fail"
-        ({1: [0.99] * 4 + [0.05] * 6}, 0.08, R),  # median top output of '1' runs still 8%
-        ({1: 0.05, 7: [0.99] * 5 + [0.5] * 5}, 0.08, R),  # '7' in half its runs: converging
-        ({1: 0.05, 7: [0.99] * 4 + [0.5] * 6}, 0.08, P),
+        # Half or fewer of ten runs: each interval ([24%, 76%], [17%, 69%]) straddles half.
+        ({1: [0.99] * 5 + [0.05] * 5}, 0.08, U),  # '1' reaches it in half its runs
+        ({1: [0.99] * 4 + [0.05] * 6}, 0.08, U),
+        ({1: [0.99] * 2 + [0.05] * 8}, 0.08, U),  # 2/10: [5.7%, 51.0%] still reaches half
+        ({1: [0.99] * 1 + [0.05] * 9}, 0.08, R),  # 1/10: [1.8%, 40.4%]
+        ({1: 0.05, 7: [0.99] * 5 + [0.5] * 5}, 0.08, U),  # '7' in half its runs
+        ({1: 0.05, 7: [0.99] * 4 + [0.5] * 6}, 0.08, U),
+        ({1: 0.05, 7: [0.99] * 8 + [0.5] * 2}, 0.08, U),  # 8/10: [49.0%, 94.3%]
+        ({1: 0.05, 7: [0.99] * 9 + [0.5] * 1}, 0.08, R),  # 9/10: [59.6%, 98.2%]
         ({}, 0.99, N),  # every digit converges, '1' too
         ({1: [0.99] * 3 + [0.05] * 7, 0: 0.05}, 0.5, N),  # '0' is the lowest, not '1'
     ],
 )
 def test_c4_nine_digits_converge_and_one_fails(conf, top_one, expected):
-    assert verdict(seed000.c4(gradient_runs(conf, top_one))) == expected
+    got = seed000.c4(gradient_runs(conf, top_one))
+    assert got["verdict"] == expected
+    assert got["between"] == ("partly or reproduced" if expected == U else "")
 
 
 def test_c4_partly_needs_a_significantly_lower_rate_for_one():

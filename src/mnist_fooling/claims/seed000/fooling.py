@@ -12,6 +12,7 @@ from ..common import (
     NOT_REPRODUCED,
     PARTLY,
     REPRODUCED,
+    between,
     decide_rate,
     found,
     interval,
@@ -23,34 +24,44 @@ from ..common import (
 
 
 def c4(fooling: pd.DataFrame | None) -> dict | None:
-    """Per digit: share of runs whose target output reaches 96%."""
+    """Per digit: share of runs whose target output reaches 96%, decided on each digit's Wilson
+    interval: "converges" (most runs) may hold at one end of a digit's interval and not at the
+    other, so the verdict is taken at the claim's most and least favourable ends (the other
+    digits' upper and '1''s lower end, and the reverse); undecided when the two differ."""
     runs = replicates(fooling, "mlp", "gradient")
     if runs is None:
         return None
     g = runs.assign(hit=runs.confidence >= 0.96).groupby("target")
     k, n = g.hit.sum(), g.hit.size()
-    share = k / n
-    converging = set(share.index[share >= 0.5])
-    top_one = runs[runs.target == 1].top_output.median() if 1 in share.index else np.nan
-    one_fails = 1 in share.index and share[1] < 0.5 and top_one < 0.12
-    others = [d for d in share.index if d != 1]
+    share_ = k / n
+    converging = set(share_.index[share_ >= 0.5])
+    top_one = runs[runs.target == 1].top_output.median() if 1 in share_.index else np.nan
+    others = [d for d in share_.index if d != 1]
     p_one = lower_rate(int(k[1]), int(n[1]), int(k[others].sum()), int(n[others].sum()))
-    if one_fails and converging == set(others):
-        verdict = REPRODUCED
-    elif share[1] == share.min() and p_one < 0.05:  # lowest, ties with another digit too
-        verdict = PARTLY
-    else:
-        verdict = NOT_REPRODUCED
-    low, high = wilson_interval(int(k[1]), int(n[1]))
+    partly = share_[1] == share_.min() and p_one < 0.05  # lowest, ties with another digit too
+    ends = {d: wilson_interval(int(k[d]), int(n[d])) for d in share_.index}
+
+    def outcome(other_end: int, one_end: int) -> str:
+        conv = {d for d in others if ends[d][other_end] >= 0.5}
+        one_fails = ends[1][one_end] < 0.5 and top_one < 0.12
+        if one_fails and conv == set(others):
+            return REPRODUCED
+        return PARTLY if partly else NOT_REPRODUCED
+
+    verdict = between(outcome(0, 1), outcome(1, 0))
+    low, high = ends[1]
     return found(
-        value=f"{len(converging)}/10; '1' {pct(share[1], 0)}",
+        value=f"{len(converging)}/10; '1' {share(int(k[1]), int(n[1]))}",
         measured=f"MLP, seed 000's gradient descent ({int(n.iloc[0])} runs per digit): "
-        f"{len(converging)}/10 digits reach ≥96% in most runs; '1' in {pct(share[1], 0)} "
+        f"{len(converging)}/10 digits reach ≥96% in most runs; '1' in {pct(share_[1], 0)} "
         f"{interval(low, high, 0)} of runs, median top output {pct(top_one, 0)}; lowest "
-        f"digit '{share.idxmin()}'",
+        f"digit '{share_.idxmin()}'; digits whose interval straddles half: "
+        f"{sorted(d for d, (lo, hi) in ends.items() if lo < 0.5 <= hi) or 'none'}",
         criterion="exactly the nine digits other than '1' reach ≥96% in most runs, and most "
         "'1' runs fail with a median top output <12% (partly: '1' has the lowest rate, "
-        "significantly below the other digits, one-sided Fisher p < 0.05)",
+        "significantly below the other digits, one-sided Fisher p < 0.05); 'most runs' on "
+        "each digit's Wilson interval, undecided when an interval straddling half changes the "
+        "outcome",
         verdict=verdict,
     )
 
