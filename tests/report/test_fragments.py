@@ -287,6 +287,7 @@ def eleventh_inputs(d: Path) -> dict[str, Path]:
         retrains=[retrain, retrain.assign(fooling_images=310)],
         searches=[after.assign(evaluations=1200), after.assign(evaluations=1500)],
         continued=continued.assign(evaluations=2000, generations=250),
+        generations=250,
     )
     return dict(rounds=write(d / "rounds.csv", table))
 

@@ -12,6 +12,9 @@ if CONTINUE_STEPS and ELEVENTH["method"] != "map_elites":
     )
 ELEVENTH_LAST = f"{ELEVENTH_DIR}/round{ELEVENTH['rounds']}/{ELEVENTH['model']}.keras"
 ELEVENTH_CONTINUED = f"{ELEVENTH_DIR}/continued/{ELEVENTH['method']}.csv"
+# Every round's search budget: the method's step (generation) cap.
+_ELEVENTH_SEARCH = json.loads(eleventh_search())
+ELEVENTH_STEPS = _ELEVENTH_SEARCH.get("steps", _ELEVENTH_SEARCH.get("max_iter"))
 
 
 def eleventh_searched(wildcards):
@@ -101,7 +104,7 @@ rule continue_eleventh:
     params:
         search=eleventh_search(),
         steps=CONTINUE_STEPS,
-        after=json.loads(eleventh_search())["steps"],
+        after=ELEVENTH_STEPS,
         seed=config["seed"] + ELEVENTH["rounds"],
         model=ELEVENTH["model"],
     shell:
@@ -130,9 +133,11 @@ rule eleventh_rounds:
         continued=lambda wildcards, input: (
             f"--continued {input.continued}" if input.continued else ""
         ),
+        generations=f"--generations {ELEVENTH_STEPS}" if ELEVENTH_STEPS else "",
     shell:
         "python -m mnist_fooling eleventh-rounds --before {input.before}"
         " --retrains {input.retrains} --searches {input.searches} {params.continued}"
+        " {params.generations}"
         " --out {output} > {log} 2>&1"
 
 

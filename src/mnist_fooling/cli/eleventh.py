@@ -64,6 +64,9 @@ def add_parsers(sub) -> None:
     s.add_argument(
         "--continued", type=Path, default=None, help="the continued searches' CSV (ours)"
     )
+    s.add_argument(
+        "--generations", type=at_least(1), default=None, help="every round's search budget"
+    )
     s.add_argument("--out", type=Path, required=True)
     s.set_defaults(func=cmd_eleventh_rounds)
 
@@ -123,5 +126,6 @@ def cmd_eleventh_rounds(args) -> None:
         searches=args.searches,
         out=args.out,
         continued=args.continued,
+        generations=args.generations,
     )
     print(table.to_string(index=False))

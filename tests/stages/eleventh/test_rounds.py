@@ -66,6 +66,7 @@ def test_rounds_table_has_the_same_columns_without_the_continued_search():
     )
     assert table.search.tolist() == ["fresh", "fresh"]
     assert table.start_caught.isna().all() and table.more_generations.isna().all()
+    assert table.generations.isna().all()  # not given
     assert list(table.columns[:4]) == ["round", "search", "model", "method"]
 
 
@@ -76,8 +77,10 @@ def test_the_continued_search_is_a_row_of_the_last_round():
         retrains=[retrain(30), retrain(40)],
         searches=[searches(np.arange(10) < 4), searches(np.arange(10) < 3)],
         continued=continued,
+        generations=250,
     )
     assert table["round"].tolist() == [0, 1, 2, 2]
+    assert (table.generations == 250).all()  # every round's budget, the continued row's too
     assert table.search.tolist() == ["fresh", "fresh", "fresh", "continued"]
     last, more = table.iloc[2], table.iloc[3]
     assert (last.digits_fooled, more.digits_fooled, more.converged) == (3, 6, 6)

@@ -28,13 +28,12 @@ def fine_tuning_digits(config: dict) -> str:
     return f"the first {limit:,} training digits" if limit else "the training digits"
 
 
-def generations(config: dict) -> int | None:
-    """Every round's search budget: the step (generation) cap of ``eleventh.method``'s settings
-    with ``eleventh.params`` over them (None for a method without one)."""
-    eleventh = config["eleventh"]
-    params = {**config["fooling"]["methods"][eleventh["method"]], **eleventh["params"]}
-    cap = params.get("steps", params.get("max_iter"))
-    return int(cap) if cap is not None else None
+def generations(rounds: pd.DataFrame) -> int | None:
+    """Every round's search budget (generations), as the rounds table gives it (None: not
+    given)."""
+    if "generations" not in rounds or rounds.generations.isna().all():
+        return None
+    return int(rounds.generations.dropna().iloc[0])
 
 
 def rounds_rows(rounds: pd.DataFrame, *, steps: int | None = None) -> pd.DataFrame:
@@ -84,7 +83,7 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
     rounds = pd.read_csv(inputs["rounds"])
     fresh = rounds[rounds.search == "fresh"] if "search" in rounds else rounds
     last = fresh.iloc[-1]
-    steps = generations(config)
+    steps = generations(rounds)
     more = config["eleventh"].get("continue_steps", 0)
     return dict(
         variables=dict(

@@ -43,6 +43,7 @@ def rounds_table(
     retrains: list[pd.DataFrame],
     searches: list[pd.DataFrame],
     continued: pd.DataFrame | None = None,
+    generations: int | None = None,
 ) -> pd.DataFrame:
     """One row per round: round 0 is the model before any retraining and the searches against
     it (``before``, filtered to the searched model and method: the same searches as every
@@ -50,7 +51,8 @@ def rounds_table(
     against it (``searches[r-1]``); then, when given, the last round's searches ``continued``
     (one row per run, with ``start_fooling``), a row of the last round with search
     "continued", ``start_caught`` (the share of its start images called 'fooling') and
-    ``more_generations`` (its budget).
+    ``more_generations`` (its budget). ``generations``: every round's search budget (the
+    method's step cap; None: not given), a column of its own.
     """
     if len(retrains) != len(searches) or not retrains:
         raise ValueError("need one retraining summary and one search per round")
@@ -80,8 +82,10 @@ def rounds_table(
     for column in CONTINUED_COLUMNS:
         if column not in table:
             table[column] = np.nan
-    return table.assign(model=model, method=method)[
-        ["round", "search", "model", "method", *RETRAIN_COLUMNS, *CONTINUED_COLUMNS]
+    budget = np.nan if generations is None else generations
+    return table.assign(model=model, method=method, generations=budget)[
+        ["round", "search", "model", "method", "generations", *RETRAIN_COLUMNS]
+        + CONTINUED_COLUMNS
         + SEARCH_COLUMNS
     ]
 
@@ -93,6 +97,7 @@ def write_rounds_table(
     searches: list[Path],
     out: Path,
     continued: Path | None = None,
+    generations: int | None = None,
 ):
     """Read the rounds' CSVs (in round order) and the continued search's (when given), and
     write :func:`rounds_table` to ``out``."""
@@ -101,6 +106,7 @@ def write_rounds_table(
         retrains=[pd.read_csv(p) for p in retrains],
         searches=[pd.read_csv(p) for p in searches],
         continued=pd.read_csv(continued) if continued else None,
+        generations=generations,
     )
     write_csv(out, table)
     return table
