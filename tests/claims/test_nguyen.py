@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from mnist_fooling.claims import nguyen
-from tests.claims.builders import M, N, P, R, runs
+from tests.claims.builders import M, N, P, R, U, runs
 
 
 def map_elites(steps, converged, replicates: int = 2) -> pd.DataFrame:
@@ -30,15 +30,19 @@ def per_run(values: dict, default, replicates: int = 2) -> np.ndarray:
         (per_run({}, 50), per_run({}, True), R, 2),  # 50 generations exactly
         (per_run({(3, 1): 51}, 40), per_run({}, True), P, 1),  # one replicate takes 51
         (per_run({(3, 1): 200}, 40), per_run({(3, 1): False}, True), P, 1),  # a digit never
-        # No replicate complete; half the digit searches converged by generation 200.
-        (per_run({}, 200), per_run({(d, r): d < 5 for d in range(10) for r in (0, 1)}, 0), P, 0),
+        # No replicate complete; half the digit searches converged by generation 200: 10/20,
+        # [30%, 70%] straddles half.
+        (per_run({}, 200), per_run({(d, r): d < 5 for d in range(10) for r in (0, 1)}, 0), U, 0),
+        (per_run({}, 200), per_run({(d, r): d < 8 for d in range(10) for r in (0, 1)}, 0), P, 0),
         (per_run({}, 201), per_run({}, True), N, 0),  # all converged, but after 200
-        (per_run({}, 150), per_run({(d, r): d < 4 for d in range(10) for r in (0, 1)}, 0), N, 0),
+        (per_run({}, 150), per_run({(d, r): d < 4 for d in range(10) for r in (0, 1)}, 0), U, 0),
+        (per_run({}, 150), per_run({(d, r): d < 1 for d in range(10) for r in (0, 1)}, 0), N, 0),
     ],
 )
 def test_n1_map_elites_every_run_within_fifty_generations(steps, converged, expected, in_50):
     got = nguyen.n1(map_elites(steps, converged.astype(bool)))
-    assert got["verdict"] == expected and got["value"] == f"{in_50}/2 runs"
+    assert got["verdict"] == expected and got["value"].startswith(f"{in_50}/2 runs; ")
+    assert got["between"] == ("not reproduced or partly" if expected == U else "")
 
 
 def test_n1_needs_a_whole_replicate_of_map_elites():

@@ -215,7 +215,7 @@ def test_fool_fragment_and_report_inputs_write_their_files(workdir, capsys):
     assert main(fool_model(json.dumps(PLAN))) == 0
     assert sorted(p.name for p in (workdir / "out").iterdir()) == ["hillclimb.csv", "hillclimb.npz"]
     (workdir / "acc.csv").write_text(
-        "model,split,n,correct,accuracy,ci_low,ci_high\nmlp,test,100,98,0.98,0.93,0.99\n"
+        "model,split,n,correct,accuracy,ci_low,ci_high\nmlp,test,10000,9800,0.98,0.977,0.983\n"
     )
     (workdir / "conf.csv").write_text("model,source,n,median,above_06,above_09\n")
     assert main(fragment("evaluate", "accuracy=acc.csv", "confidence=conf.csv")) == 0
@@ -224,7 +224,7 @@ def test_fool_fragment_and_report_inputs_write_their_files(workdir, capsys):
     assert frag["variables"]["accuracy"]["mlp"]["test"] == "98.00%"
     assert main(report_inputs("out.json")) == 0
     variables = yaml.safe_load((workdir / "out" / "_variables.yml").read_text())
-    assert variables["evaluate"]["accuracy"]["mlp"]["test_n"] == "100"
+    assert variables["evaluate"]["accuracy"]["mlp"]["test_n"] == "10,000"
     assert variables["claims"]["reproduced"] == 1
     assert "C1" in capsys.readouterr().out
 

@@ -57,24 +57,30 @@ def n1(fooling: pd.DataFrame | None) -> dict | None:
     in_50 = int((per.done & (per["last"] <= 50)).sum())
     # A digit not yet at the threshold by generation 200 is below it there, so the median
     # at generation 200 reaches 99.99% exactly when half the digit searches had converged.
-    share_200 = float((runs.converged & (runs.steps <= 200)).mean())
-    every = in_50 == len(per)
-    verdict = (
-        REPRODUCED
-        if every and share_200 >= 0.5
-        else PARTLY
-        if every or share_200 >= 0.5
-        else NOT_REPRODUCED
-    )
+    k_200, n_200 = int((runs.converged & (runs.steps <= 200)).sum()), len(runs)
+    share_200 = k_200 / n_200
+    every = in_50 == len(per)  # "every run": one run over 50 generations refutes it
+
+    def outcome(share_: float) -> str:
+        return (
+            REPRODUCED
+            if every and share_ >= 0.5
+            else PARTLY
+            if every or share_ >= 0.5
+            else NOT_REPRODUCED
+        )
+
+    low, high = wilson_interval(k_200, n_200)
     median = "≥" if share_200 >= 0.5 else "<"
     return found(
-        value=f"{in_50}/{len(per)} runs",
+        value=f"{in_50}/{len(per)} runs; {share(k_200, n_200)} by 200",
         measured=f"CNN, MAP-Elites: {rate(in_50, len(per))} runs had all ten digits at "
-        f"≥99.99% within 50 generations; {pct(share_200, 0)} of digit searches by generation "
+        f"≥99.99% within 50 generations; {rate(k_200, n_200)} of digit searches by generation "
         f"200, so the median there is {median} 99.99%",
-        criterion="every run within 50 generations and the median ≥99.99% by 200 (partly: "
-        "one of the two)",
-        verdict=verdict,
+        criterion="every run within 50 generations and the median ≥99.99% by 200, i.e. at "
+        "least half the digit searches by then, on its Wilson interval (partly: one of the "
+        "two; undecided when the interval straddles half and that changes the outcome)",
+        verdict=between(outcome(low), outcome(high)),
     )
 
 
