@@ -618,7 +618,8 @@ def test_fooling_fragment_without_the_optional_inputs(tmp_path):
         assert frag["tables"][name] == NOT_RUN
     ids = {c["id"]: c["verdict"] for c in frag["claims"]}
     assert set(ids) == {"C4", "C5", "C6", "C7", "C8", "C9", "C14", "D5", "D6", "D7", "D8", "N1"}
-    assert ids["C4"] == "reproduced" and ids["C6"] == "reproduced" and ids["N1"] == "reproduced"
+    # C4 on two runs a digit: 2/2 is [34%, 100%], which straddles "most runs".
+    assert ids["C4"] == "undecided" and ids["C6"] == "reproduced" and ids["N1"] == "reproduced"
     # '9' stopped by the search's patience, '8' flat over its last 100 steps: 4 of 20 stuck.
     assert ids["D7"] == "reproduced"
     d7 = next(c for c in frag["claims"] if c["id"] == "D7")
