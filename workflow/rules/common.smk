@@ -106,6 +106,13 @@ def eleventh_model_in(wildcards):
     return f"{ELEVENTH_DIR}/round{r - 1}/{ELEVENTH['model']}.keras"
 
 
+def eleventh_searched(wildcards):
+    """The model a round's searches run against: the trained one (round 0), else the round's."""
+    if int(wildcards.round) == 0:
+        return f"{R}/models/{ELEVENTH['model']}.keras"
+    return f"{ELEVENTH_DIR}/round{wildcards.round}/{ELEVENTH['model']}.keras"
+
+
 def eleventh_class(wildcards):
     """A round's fooling class: the model's fooling images of every method, and the images
     evolved against each earlier round's model (kept: the class grows each round)."""

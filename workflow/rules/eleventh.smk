@@ -17,13 +17,6 @@ _ELEVENTH_SEARCH = json.loads(eleventh_search())
 ELEVENTH_STEPS = _ELEVENTH_SEARCH.get("steps", _ELEVENTH_SEARCH.get("max_iter"))
 
 
-def eleventh_searched(wildcards):
-    """The model a round's searches run against: the trained one (round 0), else the round's."""
-    if int(wildcards.round) == 0:
-        return f"{R}/models/{ELEVENTH['model']}.keras"
-    return f"{ELEVENTH_DIR}/round{wildcards.round}/{ELEVENTH['model']}.keras"
-
-
 rule retrain_eleventh:
     input:
         model=eleventh_model_in,
