@@ -122,7 +122,8 @@ def _mean_difference(after, before, axis=-1):
 
 
 def points(x: float) -> str:
-    return f"{100 * x:+.1f}"
+    """A difference of shares in percentage points, signed, with a true minus: ``−8.3``."""
+    return f"{100 * x:+.1f}".replace("-", "−")
 
 
 def c10(outputs: Mapping | None) -> dict | None:
