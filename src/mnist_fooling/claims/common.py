@@ -62,7 +62,7 @@ class Decision:
     @property
     def label(self) -> str:
         """``'partly'`` or ``'undecided: partly or reproduced'``."""
-        return self.verdict if self.between is None else f"{UNDECIDED}: {' or '.join(self.between)}"
+        return verdict_label(self.verdict, " or ".join(self.between or ()))
 
 
 def grade(x: float, *, yes: float, partly: float) -> str:
@@ -135,14 +135,19 @@ def rate(k: int, n: int, digits: int = 0) -> str:
     return f"{k}/{n} = {pct(k / n if n else 0.0, digits)} {interval(low, high, digits)}"
 
 
+def verdict_label(verdict: str, between: str = "") -> str:
+    """A row's verdict as the report names it: ``'partly'``, or ``'undecided: partly or
+    reproduced'`` for an undecided row (``between``: its two outcomes)."""
+    return f"{UNDECIDED}: {between}" if verdict == UNDECIDED and between else verdict
+
+
 def verdict_span(verdict: str, between: str = "") -> str:
     """The verdict as a labelled span (coloured in the report); an undecided one names the
     two outcomes it lies between."""
     if verdict not in VERDICTS:
         raise ValueError(f"unknown verdict {verdict!r}")
     css = {NOT_MEASURED: "not-measured"}.get(verdict, verdict.replace(" ", "-"))
-    text = f"{verdict}: {between}" if verdict == UNDECIDED and between else verdict
-    return f"[{text}]{{.verdict .v-{css}}}"
+    return f"[{verdict_label(verdict, between)}]{{.verdict .v-{css}}}"
 
 
 def distance_interval(low: float, high: float, target: float) -> tuple[float, float]:

@@ -22,6 +22,7 @@ from .common import (
     rate,
     replicates,
     share,
+    verdict_label,
 )
 
 SOURCE = "seed 003"
@@ -172,10 +173,7 @@ def across(claim, decision: Decision, sweep: pd.DataFrame | None) -> str:
         return ""
     runs = sorted({len(g) for _, g in settings(sweep)})
     size = f"{runs[0]} runs each" if len(runs) == 1 else f"{runs[0]}–{runs[-1]} runs"
-    labels = [
-        Decision(f["verdict"], tuple(f["between"].split(" or ")) if f["between"] else None).label
-        for f in found_at
-    ]
+    labels = [verdict_label(f["verdict"], f["between"]) for f in found_at]
     same = sum(label == decision.label for label in labels)
     m = len(labels)
     if same == m:

@@ -120,8 +120,8 @@ def twos_markdown(outputs) -> str:
     """The test '2's clean, in a clear border and filling the frame, side by side per model:
     shares called '2' (at all, >99.9%, >99.99%), '5' at >99.9% and a wrong digit at >99%, each
     with its 95% Wilson interval (C10, C12)."""
-    from ...claims.common import share
-    from ...claims.seed000.edge import reading
+    from ...claims.common import FOOLED, share
+    from ...claims.seed000.edge import SURE, reading
     from ...core.tables import markdown_table
 
     frame, bordered = int(outputs["frame_size"]), int(outputs["bordered_size"])
@@ -136,9 +136,9 @@ def twos_markdown(outputs) -> str:
                 continue
             counts = dict(
                 right=top == 2,
-                sure=(top == 2) & (p1 > 0.999),
-                surest=(top == 2) & (p1 > 0.9999),
-                five=(top == 5) & (p1 > 0.999),
+                sure=(top == 2) & (p1 > SURE),
+                surest=(top == 2) & (p1 > FOOLED),
+                five=(top == 5) & (p1 > SURE),
                 wrong=(top != 2) & (p1 > 0.99),
             )
             rows.append(
