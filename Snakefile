@@ -12,6 +12,7 @@ include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/pca.smk"
 include: "workflow/rules/edge.smk"
 include: "workflow/rules/fooling.smk"
+include: "workflow/rules/reading.smk"
 include: "workflow/rules/eleventh.smk"
 include: "workflow/rules/detectors.smk"
 include: "workflow/rules/benchmark.smk"
@@ -29,3 +30,4 @@ rule all:
         REPORT_PDF,
         f"{R}/report/explorer.html",
         f"{R}/report/lab.html",
+        f"{R}/report/reading.html",

@@ -20,6 +20,7 @@ from . import (
     fooling,
     lab,
     pca,
+    reading,
     report,
     train,
 )
@@ -33,6 +34,7 @@ STAGES = (
     pca,
     edge,
     fooling,
+    reading,
     eleventh,
     detectors,
     benchmark,
@@ -57,6 +59,7 @@ INPUT_ARGS = (
     "input",
     "fragments",
     "wheel",
+    "deck",
 )
 
 

@@ -46,7 +46,7 @@ def eigen(looks: list[bool], near: int = 0) -> pd.DataFrame:
 )
 def test_c2_half_the_eigen_digits_look_like_digits(looks, n, near, expected, value):
     got = seed000.c2(eigen([True] * looks + [False] * (n - looks), near=near))
-    assert got["verdict"] == expected and got["value"] == value
+    assert got["verdict"] == expected and got["value"] == f"{value}; template reader"
     assert got["measured"].count("PC") == looks  # the ones that look like a digit are listed
 
 

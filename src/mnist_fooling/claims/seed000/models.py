@@ -8,10 +8,13 @@ import pandas as pd
 from ..common import (
     accuracy_claim,
     decide,
+    decide_rate,
     distance_interval,
     found,
     interval,
     pct,
+    rate,
+    share,
 )
 
 
@@ -19,15 +22,36 @@ def c1(acc: pd.DataFrame) -> dict | None:
     return accuracy_claim(acc, "mlp", 0.98)
 
 
-def c2(eigen: pd.DataFrame | None) -> dict | None:
-    """Eigen-digits read by the network-free template reader (a network judging likeness would
-    be circular in a report about fooling networks). The count is decided at both ends of the
-    floor's 95% interval: a component between them may or may not look like a digit."""
+def c2(eigen: pd.DataFrame | None, *, readers=None, panel=None) -> dict | None:
+    """Eigen-digits read by the human panel when a reader passed its controls, otherwise by the
+    network-free template reader (a network judging likeness would be circular in a report
+    about fooling networks), which decides only when fit. The template reader's count is decided
+    at both ends of the floor's 95% interval: a component between them may or may not look like
+    a digit."""
+    from ..panel import UNFIT, fitness_text, reader_row
+
     if eigen is None or eigen.empty:
         return None
+    criterion = (
+        "\u2265 half look like a digit (partly: at least one; of the panel's answers, one in "
+        "ten; uniform noise: none), on the share's 95% interval: read by the human panel when a reader passed its controls, "
+        "else by the template reader at both ends of its floor's interval, which decides only "
+        "when fit (\u2265 90% of s = 0.3 blends, \u2264 5% of every no-digit family)"
+    )
+    if panel is not None and panel.has("eigen-digits"):
+        k, n = panel.counts("eigen-digits")
+        return found(
+            value=f"{share(k, n)}; {panel.source}",
+            measured=f"the first eigen-digits called a digit in {rate(k, n)} of the "
+            f"{panel.source}'s answers",
+            criterion=criterion,
+            verdict=decide_rate(k, n, yes=0.5, partly=0.1),
+        )
     looks = eigen[eigen.looks_like_digit]
     k, n = len(looks), len(eigen)
-    listing = ", ".join(f"PC{r.component}→'{r.digit}' r={r.corr:.2f}" for r in looks.itertuples())
+    listing = ", ".join(
+        f"PC{r.component}\u2192'{r.digit}' r={r.corr:.2f}" for r in looks.itertuples()
+    )
     floor = float(eigen.floor.iloc[0])
     low, high = (
         (float(eigen.floor_low.iloc[0]), float(eigen.floor_high.iloc[0]))
@@ -36,16 +60,20 @@ def c2(eigen: pd.DataFrame | None) -> dict | None:
     )
     # A higher floor admits fewer components: the count's interval is [k at high, k at low].
     k_low, k_high = int((eigen["corr"] >= high).sum()), int((eigen["corr"] >= low).sum())
+    template = reader_row(readers, "template")
     verdict = decide(k_low / n, k_high / n, yes=0.5, partly=1 / n)
+    if template is not None and not bool(template.fit):
+        verdict = UNFIT
+    fit_text = "" if template is None else f"; {fitness_text(template, 'template')}"
     return found(
-        value=f"{k}/{n} [{k_low}, {k_high}]",
+        value=f"{k}/{n} [{k_low}, {k_high}]; template reader",
         measured=f"{k} of the first {n} eigen-digits look like a digit to the template reader "
-        f"(best-matching mean training digit, correlation ≥ {floor:.3f} [{low:.3f}, {high:.3f}], "
-        f"the 5th percentile of real test digits with its 95% interval; either sign): "
-        f"{k_low} to {k_high} across that interval" + (f"; {listing}" if listing else ""),
-        criterion="≥ half look like a digit (partly: at least one; uniform noise: none); "
-        "undecided when the count at the two ends of the floor's interval falls on both sides "
-        "of a bound",
+        f"(best-matching mean training digit, correlation \u2265 {floor:.3f} [{low:.3f}, "
+        f"{high:.3f}], the 5th percentile of real test digits with its 95% interval; either "
+        f"sign): {k_low} to {k_high} across that interval"
+        + (f"; {listing}" if listing else "")
+        + fit_text,
+        criterion=criterion,
         verdict=verdict,
     )
 

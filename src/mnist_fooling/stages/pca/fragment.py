@@ -39,7 +39,12 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
         corr=eigen["corr"].map("{:.2f}".format),
         looks=eigen.looks_like_digit.map({True: "yes", False: "no"}),
     )
-    claims = [claim_row("C2", seed000.c2(eigen)), claim_row("C3", seed000.c3(pca_acc))]
+    from ...claims.panel import judges
+
+    claims = [
+        claim_row("C2", seed000.c2(eigen, **judges(inputs))),
+        claim_row("C3", seed000.c3(pca_acc)),
+    ]
     return dict(
         variables=variables,
         tables=dict(
