@@ -306,3 +306,21 @@ def test_hill_ignores_other_models_and_extra_runs():
         ]
     )
     assert len(seed003.hill(frame)) == 10 and verdict(seed003.d5(seed003.hill(frame))) == R
+
+
+def test_d6_an_unfit_reader_leaves_its_half_open_and_the_panel_decides_it():
+    from mnist_fooling.claims.panel import panel_of
+    from tests.claims.seed000.test_likeness import readers
+
+    frame, sim = hill_reads({0: 8, 6: 8}), similarity(*ABOVE)
+    got = seed003.d6(frame, sim, readers=readers(False))
+    assert (got["verdict"], got["between"]) == (U, "partly or reproduced")
+    assert "unfit" in got["measured"]
+    assert verdict(seed003.d6(frame, sim, readers=readers(True))) == R
+    # a panel that reads '1' and '9' as often as '0' and '6': no mess seen, only alike
+    items = pd.DataFrame(
+        dict(reader="ann", set="CNN, hill climbing", group="fooling", target=[0, 6, 1, 9] * 5,
+             own=True, valid=True)
+    )  # fmt: skip
+    got = seed003.d6(frame, sim, readers=readers(False), panel=panel_of(items))
+    assert verdict(got) == P and "panel of 1 reader" in got["measured"]

@@ -55,6 +55,12 @@ def chosen_reader(readers: pd.DataFrame | None) -> pd.Series | None:
     return rows.iloc[0] if len(rows) else None
 
 
+def fit_reader(readers: pd.DataFrame | None) -> bool:
+    """Whether the chosen automated reader is fit (True when this run did not measure it)."""
+    row = chosen_reader(readers)
+    return row is None or bool(row.fit)
+
+
 def reader_row(readers: pd.DataFrame | None, name: str) -> pd.Series | None:
     if readers is None or readers.empty:
         return None
