@@ -34,9 +34,10 @@ def c2(eigen: pd.DataFrame | None, *, readers=None, panel=None) -> dict | None:
         return None
     criterion = (
         "\u2265 half look like a digit (partly: at least one; of the panel's answers, one in "
-        "ten; uniform noise: none), on the share's 95% interval: read by the human panel when a reader passed its controls, "
-        "else by the template reader at both ends of its floor's interval, which decides only "
-        "when fit (\u2265 90% of s = 0.3 blends, \u2264 5% of every no-digit family)"
+        "ten; uniform noise: none), on the share's 95% interval: read by the human panel when "
+        "a reader passed its controls, else by the template reader at both ends of its "
+        "floor's interval, which decides only when fit (\u2265 90% of s = 0.3 blends, "
+        "\u2264 5% of every no-digit family)"
     )
     if panel is not None and panel.has("eigen-digits"):
         k, n = panel.counts("eigen-digits")
