@@ -80,12 +80,18 @@ def rebuilt_claims(results: Path, workdir: Path) -> pd.DataFrame:
     from mnist_fooling.stages.pca import fragment as pca
 
     config = run_config(workdir)
+    judges = dict(  # reading.smk: the panel and the automated reader's fitness
+        panel_readers="reading/panel_readers.csv",
+        panel_items="reading/panel_items.csv",
+        likeness_readers="fooling/likeness_readers.csv",
+    )
     inputs = {
         evaluate: dict(accuracy="metrics/accuracy.csv", confidence="metrics/confidence.csv"),
         pca: dict(
             accuracy="pca/accuracy.csv",
             explained_variance="pca/explained_variance.csv",
             eigen_likeness="pca/eigen_likeness.csv",
+            **judges,
         ),
         edge: dict(
             scale="edge/scale.csv",
@@ -104,6 +110,7 @@ def rebuilt_claims(results: Path, workdir: Path) -> pd.DataFrame:
             sweeps=sorted(results.glob("fooling/sweep_*.csv")),
             mlp_genetic=sorted(results.glob("fooling/mlp/genetic.npz")),
             hill_curves=sorted(results.glob("fooling/cnn/hillclimb.npz")),
+            **judges,
         ),
         eleventh: dict(rounds="eleventh/rounds.csv"),
         detectors: dict(auroc="detectors/auroc.csv", adaptive="detectors/adaptive.csv"),

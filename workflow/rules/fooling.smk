@@ -4,7 +4,9 @@
 FOOLING_FIGURES = [f"{R}/figures/fooling_{m}.png" for m in MODELS]
 FOOLING_FIGURES += [f"{R}/figures/fooling_{m}_means.png" for m in MODELS]
 FOOLING_FIGURES += [f"{R}/figures/fooling_{n}.png" for n in ("convergence", "twos")]
-LIKENESS_FIGURES = [f"{R}/figures/likeness_{n}.png" for n in ("calibration", "blends")]
+LIKENESS_FIGURES = [
+    f"{R}/figures/likeness_{n}.png" for n in ("calibration", "blends", "negatives")
+]
 FIGURES += LIKENESS_FIGURES
 FIGURES += FOOLING_FIGURES
 PRIOR_VARIANTS = {"genetic_prior", "genetic_prior_intended"} <= set(METHODS)
@@ -190,6 +192,8 @@ rule likeness:
         table=f"{R}/fooling/likeness.csv",
         calibration=f"{R}/fooling/likeness_calibration.csv",
         similarity=f"{R}/fooling/likeness_similarity.csv",
+        readers=f"{R}/fooling/likeness_readers.csv",
+        specificity=f"{R}/fooling/likeness_specificity.csv",
     log:
         f"{L}/likeness.log",
     benchmark:
@@ -197,17 +201,29 @@ rule likeness:
     conda:
         "../../environment.yml"
     params:
-        likeness=json.dumps(config["likeness"], sort_keys=True),
+        # Only what this job reads: the blind reading page's settings and answer files
+        # (likeness.reading, likeness.readings) are another stage's, and do not rerun it.
+        likeness=json.dumps(
+            {
+                k: v
+                for k, v in config["likeness"].items()
+                if k not in ("reading", "readings")
+            },
+            sort_keys=True,
+        ),
     shell:
         "python -m mnist_fooling likeness --runs {input.runs} --data {input.data}"
         " --likeness-json {params.likeness:q} --out {output.table}"
         " --calibration-out {output.calibration} --similarity-out {output.similarity}"
+        " --readers-out {output.readers} --specificity-out {output.specificity}"
         " > {log} 2>&1"
 
 
 rule plot_likeness:
     input:
         calibration=f"{R}/fooling/likeness_calibration.csv",
+        readers=f"{R}/fooling/likeness_readers.csv",
+        specificity=f"{R}/fooling/likeness_specificity.csv",
         data=mnist_npz(),
     output:
         LIKENESS_FIGURES,
@@ -220,8 +236,8 @@ rule plot_likeness:
     params:
         out_dir=lambda w, output: Path(output[0]).parent,
     shell:
-        "python -m mnist_fooling plot likeness --input {input.calibration} --data {input.data}"
-        " --out {params.out_dir} > {log} 2>&1"
+        "python -m mnist_fooling plot likeness --input {input.calibration} {input.readers}"
+        " {input.specificity} --data {input.data} --out {params.out_dir} > {log} 2>&1"
 
 
 rule plot_fooling:
@@ -250,6 +266,8 @@ FRAGMENTS["fooling"] = dict(
         likeness=f"{R}/fooling/likeness.csv",
         calibration=f"{R}/fooling/likeness_calibration.csv",
         similarity=f"{R}/fooling/likeness_similarity.csv",
+        likeness_readers=f"{R}/fooling/likeness_readers.csv",
+        likeness_specificity=f"{R}/fooling/likeness_specificity.csv",
         transfer=f"{R}/fooling/transfer.csv",
         variogram=VARIOGRAM,
         sweeps=expand(f"{R}/fooling/sweep_{{sweep}}.csv", sweep=SWEEPS),

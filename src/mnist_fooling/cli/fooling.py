@@ -97,12 +97,16 @@ def add_parsers(sub) -> None:
         "--likeness-json",
         type=json_object,
         required=True,
-        help="the config's likeness section: {knn: {k, blur, quantile, n_train}, strengths, "
-        "n_calibration, permutations}",
+        help="the config's likeness section: {knn: {k, quantile, n_train}, candidates: "
+        "[{blur, similarity}], n_negatives, strengths, n_calibration, permutations}",
     )
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("--calibration-out", type=Path, required=True)
     s.add_argument("--similarity-out", type=Path, required=True)
+    s.add_argument("--readers-out", type=Path, required=True, help="every reader's fitness")
+    s.add_argument(
+        "--specificity-out", type=Path, required=True, help="negatives each reader calls a digit"
+    )
     s.set_defaults(func=cmd_likeness)
 
 
@@ -187,17 +191,28 @@ def cmd_likeness(args) -> None:
     from ..stages.fooling.likeness import likeness_table
 
     section = args.likeness_json
-    missing = sorted({"knn", "strengths", "n_calibration", "permutations"} - set(section))
-    knn_missing = sorted({"k", "blur", "quantile", "n_train"} - set(section.get("knn", {})))
-    if missing or knn_missing:
-        raise UserInputError(f"--likeness-json lacks {missing + ['knn.' + k for k in knn_missing]}")
+    needed = {"knn", "candidates", "n_negatives", "strengths", "n_calibration", "permutations"}
+    missing = sorted(needed - set(section))
+    missing += [
+        "knn." + k for k in sorted({"k", "quantile", "n_train"} - set(section.get("knn", {})))
+    ]
+    for i, c in enumerate(section.get("candidates", [])):
+        missing += [f"candidates[{i}].{k}" for k in sorted({"blur", "similarity"} - set(c))]
+    if missing:
+        raise UserInputError(f"--likeness-json lacks {missing}")
     table = likeness_table(
         data=args.data,
         runs=runs_by_key(args.runs),
         out=args.out,
         calibration_out=args.calibration_out,
         similarity_out=args.similarity_out,
+        readers_out=args.readers_out,
+        specificity_out=args.specificity_out,
         knn=section["knn"],
+        candidates=[
+            dict(blur=c["blur"], similarity=c["similarity"]) for c in section["candidates"]
+        ],
+        n_negatives=section["n_negatives"],
         strengths=section["strengths"],
         n_calibration=section["n_calibration"],
         permutations=section["permutations"],

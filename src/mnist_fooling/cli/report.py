@@ -21,8 +21,9 @@ def add_parsers(sub) -> None:
         type=Path,
         nargs="+",
         required=True,
-        help="mnist.npz, confidence samples CSV, the pca/edge output directory, or (fooling) "
-        "the <model>/<method>.npz run files",
+        help="mnist.npz, confidence samples CSV, the pca/edge output directory, (fooling) "
+        "the <model>/<method>.npz run files, or (likeness) the calibration, readers and "
+        "specificity CSVs",
     )
     s.add_argument("--data", type=Path, help="mnist.npz (plot pca, plot likeness)")
     s.add_argument("--out", type=Path, required=True, help="a PNG, or a directory (pca, edge)")
@@ -81,11 +82,36 @@ def add_parsers(sub) -> None:
     s.set_defaults(func=cmd_explorer)
 
 
+def plot_likeness(args) -> None:
+    """``plot likeness --input CALIBRATION READERS SPECIFICITY --data mnist.npz``."""
+    from ..stages.fooling.calibration_figures import plot_calibration
+
+    if len(args.input) != 3:
+        raise UserInputError(
+            "plot likeness takes three --input: likeness_calibration.csv, likeness_readers.csv "
+            f"and likeness_specificity.csv, got {len(args.input)}"
+        )
+    if args.data is None:
+        raise UserInputError("plot likeness needs --data (for the blends and negatives)")
+    calibration, readers, specificity = args.input
+    plot_calibration(
+        calibration=calibration,
+        readers=readers,
+        specificity=specificity,
+        data=args.data,
+        out_curve=args.out / "likeness_calibration.png",
+        out_blends=args.out / "likeness_blends.png",
+        out_negatives=args.out / "likeness_negatives.png",
+    )
+
+
 def cmd_plot(args) -> None:
     if args.what == "fooling":
         from ..stages.fooling.figures import plot_fooling
 
         return plot_fooling(runs=args.input, out_dir=args.out)
+    if args.what == "likeness":
+        return plot_likeness(args)
     if len(args.input) != 1:
         raise UserInputError(f"plot {args.what} takes one --input, got {len(args.input)}")
     (path,) = args.input
@@ -97,17 +123,6 @@ def cmd_plot(args) -> None:
         from ..stages.evaluate.figures import plot_confidence
 
         plot_confidence(samples=path, out=args.out)
-    elif args.what == "likeness":
-        from ..stages.fooling.calibration_figures import plot_calibration
-
-        if args.data is None:
-            raise UserInputError("plot likeness needs --data (for the blends)")
-        plot_calibration(
-            calibration=path,
-            data=args.data,
-            out_curve=args.out / "likeness_calibration.png",
-            out_blends=args.out / "likeness_blends.png",
-        )
     elif args.what == "pca":
         from ..stages.pca.figures import plot_pca
 

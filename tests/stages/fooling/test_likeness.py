@@ -12,6 +12,7 @@ from mnist_fooling.stages.fooling.likeness import (
     floor_of_real_digits,
     likeness_table,
     mean_reading,
+    other_digits,
     pooled,
     templates,
 )
@@ -26,6 +27,11 @@ def bars():
 
 
 TARGET = np.repeat(np.arange(10), 20)
+READERS_COLUMNS = [
+    "reader", "blur", "similarity", "floor", "floor_low", "floor_high", "floor_family",
+    "sensitivity", "sensitivity_low", "sensitivity_high", "worst_family", "worst_share",
+    "worst_low", "worst_high", "specific", "fit", "chosen",
+]  # fmt: skip
 
 
 def noisy_digits(seed=0):
@@ -136,7 +142,11 @@ def test_likeness_table_counts_replicates_and_averages_extra_twos(tmp_path, mnis
         out=out,
         calibration_out=tmp_path / "calibration.csv",
         similarity_out=tmp_path / "similarity.csv",
-        knn=dict(k=3, blur=1.0, quantile=0.99, n_train=None),
+        readers_out=tmp_path / "readers.csv",
+        specificity_out=tmp_path / "specificity.csv",
+        knn=dict(k=3, quantile=0.99, n_train=None),
+        candidates=[dict(blur=1.0, similarity="correlation"), dict(blur=2.0, similarity="centred")],
+        n_negatives=20,
         strengths=[0.0, 0.2, 0.3, 1.0],
         n_calibration=20,
         permutations=99,
@@ -157,9 +167,30 @@ def test_likeness_table_counts_replicates_and_averages_extra_twos(tmp_path, mnis
     saved = pd.read_csv(out)
     assert saved.shape == table.shape and list(saved.columns) == list(table.columns)
     assert (genetic.knn_looks <= genetic.n).all() and genetic.mean_knn_boot.notna()[2]
+    assert (genetic.knn_shuffled <= genetic.n).all() and "knn_shuffled" in refs
+    readers = pd.read_csv(tmp_path / "readers.csv")
+    assert list(readers.columns) == READERS_COLUMNS
+    assert readers.chosen.sum() == 1 and not readers.chosen[readers.reader == "template"].any()
+    chosen = readers[readers.chosen].iloc[0]
+    assert chosen.reader == "k-NN"  # renamed: the claims read the chosen reader by this name
+    others = {"k-NN blur 1 correlation", "k-NN blur 2 centred"} - {
+        f"k-NN blur {chosen.blur:g} {chosen.similarity}"
+    }
+    assert set(readers.reader) == {"k-NN", "template", *others} and len(readers) == 3
+    assert (readers.floor_low <= readers.floor).all() and (
+        readers.floor <= readers.floor_high
+    ).all()
+    assert (readers.fit <= readers.specific).all()
+    specificity = pd.read_csv(tmp_path / "specificity.csv")
+    assert list(specificity.columns) == ["reader", "family", "n", "k", "share", "low", "high"]
+    assert len(specificity) == 3 * 5 and (specificity.n == 20).all()
+    assert set(specificity.reader) == set(readers.reader)
+    worst = specificity.groupby("reader").share.max()
+    assert (readers.set_index("reader").worst_share == worst).all()
     calibration = pd.read_csv(tmp_path / "calibration.csv")
-    assert set(calibration.reader) == {"template", "k-NN"} and (calibration.n == 20).all()
+    assert set(calibration.reader) == set(readers.reader) and (calibration.n == 20).all()
     assert sorted(set(calibration.s)) == [0.0, 0.2, 0.3, 1.0]
+    assert (calibration.knn_floor == chosen.floor).all()
     similarity = pd.read_csv(tmp_path / "similarity.csv")
     similarity = similarity.set_index("method")
     assert list(similarity.model) == ["cnn", "mlp", "reference", "reference"]
@@ -172,3 +203,27 @@ def test_likeness_table_counts_replicates_and_averages_extra_twos(tmp_path, mnis
     # D6's yardsticks: real test digits are more alike within a digit than their blends
     real, blends = similarity.loc["test digits"], similarity.loc["blends s=0.3"]
     assert 0 < blends.gap < real.gap and np.isnan(real.p)
+
+
+def test_the_shuffled_target_control_asks_for_another_digit_from_its_seed():
+    rng = np.random.default_rng(3)
+    target = rng.integers(0, 10, 500)
+    other = other_digits(target, rng=np.random.default_rng(0))
+    assert (other != target).all() and set(other) == set(range(10))
+    np.testing.assert_array_equal(other, other_digits(target, rng=np.random.default_rng(0)))
+
+
+def test_describe_counts_images_that_look_like_a_random_other_digit():
+    from mnist_fooling.stages.fooling.reader import KnnReader
+
+    t, x = bars(), noisy_digits()
+    rng = np.random.default_rng(4)
+    knn = KnnReader(k=3, blur=1.0, quantile=0.99).fit(x, TARGET, rng.random((100, 28, 28)))
+    rows = pd.DataFrame(describe(x, TARGET, t, floor=0.5, boots=0, knn=knn, seed=7))
+    again = pd.DataFrame(describe(x, TARGET, t, floor=0.5, boots=0, knn=knn, seed=7))
+    assert (rows.knn_looks == 20).all() and (rows.knn_shuffled == 0).all()  # own digit only
+    pd.testing.assert_frame_equal(rows, again)
+    # images of two digits may read as the other one: when that one is drawn, the control counts it
+    mixed = np.clip(x + np.roll(x, 20, axis=0), 0, 1)  # digit d with d - 1 on top
+    rows = pd.DataFrame(describe(mixed, TARGET, t, floor=0.5, boots=0, knn=knn, seed=7))
+    assert rows.knn_shuffled.sum() > 0

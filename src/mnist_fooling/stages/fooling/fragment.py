@@ -240,34 +240,196 @@ def likeness_markdown(likeness: pd.DataFrame, calibration: pd.DataFrame) -> str:
 
 
 def calibration_markdown(calibration: pd.DataFrame) -> str:
-    """Both readers' share of blends that look like their digit, one column per strength s."""
+    """Every reader's share of blends that look like their digit, one row per strength s."""
     view = calibration.assign(
         cell=[rate(int(k), int(n)) for k, n in zip(calibration.k, calibration.n, strict=True)]
     )
     wide = view.pivot(index="s", columns="reader", values="cell").reset_index()
     wide["s"] = wide.s.map("{:.2f}".format)
-    readers = [r for r in ("k-NN", "template") if r in wide.columns]
+    readers = list(dict.fromkeys(calibration.reader))
     return markdown_table(wide, dict(s="blend strength s", **{r: f"{r} reader" for r in readers}))
 
 
-def reader_variables(calibration: pd.DataFrame) -> dict:
-    """Which readers pass the calibration, their floors and the shares at s = 0, 0.2 and 0.3."""
-    from .reader import CHANCE_SHARE, FIT_AT, FIT_SHARE, fit_readers
+REPORT_STRENGTHS = (0.0, 0.2, 0.3, 0.5, 1.0)  # the blends the readers' table shows
+NOT_MEASURED = "Not measured in this run.\n"
+
+
+def reader_setting(row) -> str:
+    """A reader's name in the report: ``'k-NN: blur 1, correlation'`` or ``'template'``."""
+    if row.similarity == "template":
+        return "template"
+    return f"k-NN: blur {row.blur:g}, {row.similarity}"
+
+
+def _share_cell(k: int, n: int, low: float, high: float) -> str:
+    """``'3.9% [2.9–5.3]'``: a share with its 95% interval (percent)."""
+    return f"{pct(k / n if n else 0.0, 1)} [{100 * low:.1f}–{100 * high:.1f}]"
+
+
+def readers_markdown(
+    readers: pd.DataFrame, calibration: pd.DataFrame, specificity: pd.DataFrame
+) -> str:
+    """One column per reader (the chosen k-NN reader first, the template last), one row per
+    measure: its floor (95% interval; the family that sets it), the share of blends that look
+    like their digit at each of :data:`REPORT_STRENGTHS` measured, the share of each family of
+    negatives called a digit (Wilson intervals), and whether it is specific, fit and chosen."""
+    from .reader import FIT_AT, FIT_SHARE, SPECIFIC_SHARE
+
+    order = readers.assign(
+        rank=np.where(readers.chosen.astype(bool), 0, np.where(readers.reader == "template", 2, 1))
+    ).sort_values("rank", kind="stable")
+    names = list(order.reader)
+    rows = [
+        dict(
+            measure="floor [95%]; set by",
+            **{
+                r.reader: f"{r.floor:.3f} [{r.floor_low:.3f}, {r.floor_high:.3f}]; {r.floor_family}"
+                for r in order.itertuples()
+            },
+        )
+    ]
+    for s in [s for s in REPORT_STRENGTHS if s in set(calibration.s)]:
+        at = calibration[calibration.s == s].set_index("reader")
+        rows.append(
+            dict(
+                measure=f"blends at s = {s:g} (n = {int(at.n.iloc[0]):,}) that look like "
+                "their digit",
+                **{n: _share_cell(at.k[n], at.n[n], at.low[n], at.high[n]) for n in names},
+            )
+        )
+    for family, g in specificity.groupby("family", sort=False):
+        g = g.set_index("reader")
+        rows.append(
+            dict(
+                measure=f"{family} (n = {int(g.n.iloc[0]):,}) called a digit",
+                **{n: _share_cell(g.k[n], g.n[n], g.low[n], g.high[n]) for n in names},
+            )
+        )
+    rows += [
+        dict(
+            measure=f"specific: every family ≤ {pct(SPECIFIC_SHARE, 0)}",
+            **{r.reader: "yes" if r.specific else "no" for r in order.itertuples()},
+        ),
+        dict(
+            measure=f"fit: specific and ≥ {pct(FIT_SHARE, 0)} at s = {FIT_AT:g}",
+            **{r.reader: "**fit**" if r.fit else "unfit" for r in order.itertuples()},
+        ),
+        dict(
+            measure="the k-NN reader used",
+            **{r.reader: "**chosen**" if r.chosen else "" for r in order.itertuples()},
+        ),
+    ]
+    headers = dict(measure="", **{r.reader: reader_setting(r) for r in order.itertuples()})
+    return markdown_table(pd.DataFrame(rows), headers, widths=[10] + [6] * len(names))
+
+
+def shuffled_markdown(likeness: pd.DataFrame) -> str:
+    """Per model and method (references first): images that look like their own digit to the
+    chosen k-NN reader against those that look like another digit drawn at random, with the
+    one-sided Fisher p that own > other (the shuffled-target control)."""
+    from scipy.stats import fisher_exact
+
+    if "knn_shuffled" not in likeness:
+        return NOT_MEASURED
+    rows = []
+    for (model, method), g in likeness.groupby(["model", "method"], sort=False):
+        own, other, n = int(g.knn_looks.sum()), int(g.knn_shuffled.sum()), int(g.n.sum())
+        p = fisher_exact([[own, n - own], [other, n - other]], alternative="greater")[1]
+        rows.append(
+            dict(
+                model=model,
+                method=method,
+                n=f"{n:,}",
+                own=rate(own, n),
+                other=rate(other, n),
+                p=f"{p:.2g}",
+            )
+        )
+    return markdown_table(
+        pd.DataFrame(rows),
+        dict(
+            model="images of",
+            method="method",
+            n="images",
+            own="look like their own digit",
+            other="look like a random other digit",
+            p="Fisher p (own > other)",
+        ),
+        widths=[6, 10, 5, 14, 14, 6],
+    )
+
+
+def reader_variables(
+    calibration: pd.DataFrame,
+    readers: pd.DataFrame | None = None,
+    specificity: pd.DataFrame | None = None,
+) -> dict:
+    """Which readers are fit, their floors and the shares at s = 0, 0.2, 0.3 and 1; with the
+    ``readers`` and ``specificity`` tables also the chosen k-NN reader's setting, sensitivity and
+    worst family of negatives, the template's, and the negatives measured ("—" without)."""
+    from .reader import CHANCE_SHARE, FIT_AT, FIT_SHARE, SPECIFIC_SHARE, fit_readers
 
     fit = fit_readers(calibration)
+    if readers is not None:
+        fit = {
+            reader_setting(r) + (" (chosen)" if r.chosen else ""): bool(r.fit)
+            for r in readers.itertuples()
+        }
     out = dict(
         fit=", ".join(r for r, ok in fit.items() if ok) or "none",
         unfit=", ".join(r for r, ok in fit.items() if not ok) or "none",
         fit_share=pct(FIT_SHARE, 0),
         fit_at=f"{FIT_AT:.1f}",
         chance=pct(CHANCE_SHARE, 0),
+        specific_share=pct(SPECIFIC_SHARE, 0),
         knn_floor=f"{calibration.knn_floor.iloc[0]:.2f}",
         template_floor=f"{calibration.template_floor.iloc[0]:.2f}",
     )
     for reader, key in (("k-NN", "knn"), ("template", "template")):
         share = calibration[calibration.reader == reader].set_index("s").share
-        for s in (0.0, 0.2, 0.3, 1.0):
+        for s in (0.0, 0.2, 0.3, 0.5, 1.0):
             out[f"{key}_{int(round(s * 10)):02d}"] = pct(share.get(s, np.nan), 0, missing="—")
+    return dict(out, **_fitness_variables(readers, specificity))
+
+
+def _fitness_variables(readers: pd.DataFrame | None, specificity: pd.DataFrame | None) -> dict:
+    """The chosen k-NN reader's and the template's sensitivity and specificity in words."""
+    keys = ["blur", "similarity", "knn_floor_family", "n_readers", "n_specific", "n_fit",
+            "families", "n_families", "n_negatives"]  # fmt: skip
+    for who in ("knn", "template"):
+        keys += [f"{who}_{k}" for k in ("fitness", "sensitivity", "worst", "worst_share")]
+    if readers is None or specificity is None:
+        return dict.fromkeys(keys, "—")
+    knn = readers[readers.reader != "template"]
+    chosen = knn[knn.chosen.astype(bool)].iloc[0]
+    out = dict(
+        blur=f"{chosen.blur:g}",
+        similarity=str(chosen.similarity),
+        knn_floor_family=str(chosen.floor_family),
+        n_readers=str(len(knn)),
+        n_specific=str(int(knn.specific.astype(bool).sum())),
+        n_fit=str(int(knn.fit.astype(bool).sum())),
+        families=", ".join(dict.fromkeys(specificity.family)),
+        n_families=str(specificity.family.nunique()),
+        n_negatives=f"{int(specificity.n.iloc[0]):,}",
+    )
+    template = readers[readers.reader == "template"]
+    for who, r in (("knn", chosen), ("template", template.iloc[0] if len(template) else None)):
+        if r is None:
+            out.update(
+                {f"{who}_{k}": "—" for k in ("fitness", "sensitivity", "worst", "worst_share")}
+            )
+            continue
+        out.update(
+            {
+                f"{who}_fitness": "fit" if bool(r.fit) else "unfit",
+                f"{who}_sensitivity": f"{pct(r.sensitivity, 1)} "
+                f"[{pct(r.sensitivity_low, 1)}, {pct(r.sensitivity_high, 1)}]",
+                f"{who}_worst": str(r.worst_family),
+                f"{who}_worst_share": f"{pct(r.worst_share, 1)} "
+                f"[{pct(r.worst_low, 1)}, {pct(r.worst_high, 1)}]",
+            }
+        )
     return out
 
 
@@ -399,27 +561,34 @@ def _other_outputs(paths: list[Path]) -> tuple[str, str]:
 
 def fragment(inputs: dict[str, Path], config: dict) -> dict:
     """The fooling sections of the report and claims C4–C9, C14, C15, D5–D8, N1."""
+    from ...claims.panel import judges
+
     runs = read_tables(listed(inputs, "runs"))
     likeness = pd.read_csv(inputs["likeness"])
     calibration = pd.read_csv(inputs["calibration"])
     similarity = pd.read_csv(inputs["similarity"])
+    readers, specificity = (
+        pd.read_csv(inputs[k]) if inputs.get(k) else None
+        for k in ("likeness_readers", "likeness_specificity")
+    )  # a run before the readers were chosen by specificity has neither
     transfer = pd.read_csv(inputs["transfer"])
     vario_paths = listed(inputs, "variogram")
     variogram = pd.read_csv(vario_paths[0]) if vario_paths else None
     sweeps = read_sweeps(listed(inputs, "sweeps"))
     hill = with_late_gain(seed003.hill(runs), listed(inputs, "hill_curves"))
     hill_sweep = sweeps.get("hillclimb")
+    by = judges(inputs)  # the human panel, or the automated reader and its fitness
     claims = [
         claim_row("C4", seed000.c4(runs)),
-        claim_row("C5", seed000.c5(likeness, calibration)),
+        claim_row("C5", seed000.c5(likeness, calibration, **by)),
         claim_row("C6", seed000.c6(runs)),
-        claim_row("C7", seed000.c7(likeness, calibration)),
+        claim_row("C7", seed000.c7(likeness, calibration, **by)),
         claim_row("C8", seed000.c8(runs)),
-        claim_row("C9", seed000.c9(likeness, calibration)),
-        claim_row("C14", seed000.c14(likeness, calibration)),
+        claim_row("C9", seed000.c9(likeness, calibration, **by)),
+        claim_row("C14", seed000.c14(likeness, calibration, **by)),
         claim_row("C15", seed000.c15(variogram)),
         claim_row("D5", seed003.d5(hill)),
-        claim_row("D6", seed003.d6(likeness, similarity)),
+        claim_row("D6", seed003.d6(likeness, similarity, **by)),
         claim_row("D7", seed003.d7(hill, hill_sweep)),
         claim_row("D8", seed003.d8(hill, hill_sweep)),
         claim_row("N1", nguyen.n1(runs)),
@@ -433,6 +602,10 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
         budget=budget_markdown(budget),
         likeness=likeness_markdown(likeness, calibration),
         calibration=calibration_markdown(calibration),
+        readers=NOT_MEASURED
+        if readers is None or specificity is None
+        else readers_markdown(readers, calibration, specificity),
+        shuffled=shuffled_markdown(likeness),
         transfer=transfer_markdown(transfer),
         assumptions=markdown_table(
             assumptions(config),
@@ -469,7 +642,7 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
         variables=dict(
             fooling_variables(runs, budget, config, listed(inputs, "mlp_genetic")),
             reader=dict(
-                reader_variables(calibration),
+                reader_variables(calibration, readers, specificity),
                 **{
                     k: "all" if v is None else f"{v:,}" if isinstance(v, int) else v
                     for k, v in config["likeness"]["knn"].items()

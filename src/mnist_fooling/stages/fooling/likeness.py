@@ -1,11 +1,13 @@
 """Measurable stand-ins for the posts' visual claims: does an image look like its digit?
 
-Two fixed, network-free readers judge likeness. The *template* reader: Pearson correlation with
+Two kinds of network-free reader judge likeness. The *template* reader: Pearson correlation with
 each digit's mean training image; an image looks like its digit when its own template is the
 best match and the correlation is at least that of the 5% least typical real test digits. The
-*k-NN* reader (:mod:`.reader`): the majority of the k most correlated (blurred) training images,
-with a similarity floor set on pure noise. Both are calibrated on blends of real digits into
-noise (:func:`.reader.calibration_table`); fooling images are scored alone and as per-digit means.
+*k-NN* reader (:mod:`.reader`): the majority of the k most similar (blurred) training images,
+with a similarity floor set on images with no digit (:mod:`.negatives`); of several settings
+the most sensitive specific one is chosen. Every reader is calibrated on blends of real digits
+into noise (sensitivity) and on fresh negatives (specificity); fooling images are scored alone,
+against a random other digit (the shuffled-target control) and as per-digit means.
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ import numpy as np
 import pandas as pd
 
 from ...core.io import write_csv
-from .reader import FIT_AT, KnnReader, blend, calibration_table
+from ...core.stats import quantile_interval
+from .negatives import negatives
+from .reader import (
+    FIT_AT,
+    KnnReader,
+    blend,
+    calibration_table,
+    reader_table,
+    specificity_table,
+)
 from .runs import read_arrays
 
 # MNIST digits sit in the central 20×20 box; the 4-pixel frame is background.
@@ -24,6 +35,8 @@ FRAME = np.ones((28, 28), bool)
 FRAME[4:24, 4:24] = False
 BOOTS = 1000  # resamples of the within- minus between-digit similarity gap's interval (D6)
 SIMILARITY_CAP = 500  # images per similarity test at most: (500, 500) correlations per set
+CHOSEN = "k-NN"  # the chosen k-NN reader's name in the tables (the claims read it)
+FLOOR_Q = 0.05  # the template reader's floor: this quantile of real digits' own correlation
 
 
 def templates(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -48,8 +61,34 @@ def correlations(images: np.ndarray, template: np.ndarray) -> np.ndarray:
 
 def floor_of_real_digits(images: np.ndarray, target: np.ndarray, template: np.ndarray) -> float:
     """The 5th percentile of real digits' correlation with their own digit's template."""
+    return template_floor(images, target, template)[0]
+
+
+def template_floor(images: np.ndarray, target: np.ndarray, template: np.ndarray):
+    """``(floor, low, high)``: :func:`floor_of_real_digits` of ``images`` ``(n, 28, 28)`` with
+    labels ``target`` ``(n,)`` and its distribution-free 95% interval."""
     corr = correlations(images, template)[np.arange(len(target)), target]
-    return float(np.quantile(corr, 0.05))
+    return (float(np.quantile(corr, FLOOR_Q)), *quantile_interval(corr, FLOOR_Q))
+
+
+def template_reader(template: np.ndarray, floor: float):
+    """The template reader's two judgements: ``looks(images, target)`` and ``calls(images)``,
+    each ``(n,)`` bool (best match its digit, resp. any digit, with a correlation ≥ ``floor``)."""
+
+    def looks(images: np.ndarray, target: np.ndarray) -> np.ndarray:
+        corr = correlations(images, template)
+        own = corr[np.arange(len(target)), target]
+        return (corr.argmax(axis=1) == target) & (own >= floor)
+
+    def calls(images: np.ndarray) -> np.ndarray:
+        return correlations(images, template).max(axis=1) >= floor
+
+    return looks, calls
+
+
+def other_digits(target: np.ndarray, *, rng) -> np.ndarray:
+    """``(n,)`` for each of ``target`` ``(n,)`` another digit, uniformly at random."""
+    return (np.asarray(target) + rng.integers(1, 10, size=len(target))) % 10
 
 
 def mean_reading(
@@ -75,7 +114,8 @@ def mean_reading(
         read_as, sim = knn.read(mean_image[None])
         knn_cols = dict(mean_knn_read_as=int(read_as[0]), mean_knn_sim=float(sim[0]))
         if boots:
-            looks = knn.looks(boot_means.reshape(-1, 28, 28), np.full(boots, digit))
+            boot_read, boot_sim = knn.read_means(images, counts / k)  # the resampled means
+            looks = (boot_read == digit) & (boot_sim >= knn.floor)
             knn_cols["mean_knn_boot"] = float(looks.mean())
     return dict(
         mean_n=len(images),
@@ -113,14 +153,21 @@ def describe(
         it (best match and correlation ≥ ``floor``), the median correlation with the target's
         template, the background (frame) mean and within-image standard deviation, and
         :func:`mean_reading` of the averaged images (mean_n = 0 when there are none); with a
-        ``knn`` reader also how many it finds looking like the target (``knn_looks``).
+        ``knn`` reader also how many it finds looking like the target (``knn_looks``) and like
+        another digit drawn at random per image (``knn_shuffled``, seeded by ``seed``: the
+        shuffled-target control).
     """
     averaged = np.ones(len(target), bool) if averaged is None else averaged
     rng = np.random.default_rng(seed)
     corr = correlations(images, template)
     read = corr.argmax(axis=1) == target
     looks = read & (corr[np.arange(len(target)), target] >= floor)
-    knn_looks = None if knn is None else knn.looks(images, target)
+    knn_looks = knn_shuffled = None
+    if knn is not None:
+        digit, sim = knn.read(images)
+        other = other_digits(target, rng=np.random.default_rng(seed + 1))  # apart from boots
+        knn_looks = (digit == target) & (sim >= knn.floor)
+        knn_shuffled = (digit == other) & (sim >= knn.floor)
     rows = []
     for d in np.unique(target):
         pick = target == d
@@ -136,6 +183,7 @@ def describe(
         )
         if knn_looks is not None:
             row["knn_looks"] = int(knn_looks[pick].sum())
+            row["knn_shuffled"] = int(knn_shuffled[pick].sum())
         chosen = images[pick & averaged]
         if len(chosen):
             row.update(mean_reading(chosen, int(d), template, rng=rng, boots=boots, knn=knn))
@@ -265,14 +313,19 @@ def likeness_table(
     out: Path,
     calibration_out: Path,
     similarity_out: Path,
+    readers_out: Path,
+    specificity_out: Path,
     knn: dict,
+    candidates: list[dict],
+    n_negatives: int,
     strengths: list[float],
     n_calibration: int,
     permutations: int,
     n_reference: int = 2000,
 ) -> pd.DataFrame:
-    """Score every fooling run's images and two references (test digits, uniform noise) with
-    both readers; calibrate the readers on blends; measure within- vs between-class similarity.
+    """Choose the k-NN reader, then score every fooling run's images and two references (test
+    digits, uniform noise) with it and the template reader; measure within- vs between-class
+    similarity.
 
     Shares count the replicate runs (not the genetic driver's extra '2's); the per-digit means
     average the converged images, extra '2's included, as the posts did.
@@ -280,8 +333,10 @@ def likeness_table(
     Args:
         data: MNIST ``.npz``. runs: ``(model, method) -> npz`` of
             :func:`mnist_fooling.stages.fooling.run.run_fooling`. out, calibration_out,
-            similarity_out: CSVs to write. knn: ``{k, blur, quantile, n_train}`` of the k-NN
-            reader. strengths: blend strengths s; n_calibration: test digits blended.
+            similarity_out, readers_out, specificity_out: CSVs to write. knn: ``{k, quantile,
+            n_train}`` of every k-NN reader; candidates: their ``{blur, similarity}``.
+            n_negatives: images per family of negatives, once to set floors, once to test them.
+            strengths: blend strengths s; n_calibration: test digits blended.
             permutations: label shuffles of the similarity test.
     """
     from ..data.mnist import load_mnist
@@ -291,32 +346,40 @@ def likeness_table(
     rng = np.random.default_rng(0)
     pick = rng.choice(len(mnist.x_test), min(n_reference, len(mnist.x_test)), replace=False)
     noise = rng.random((len(pick), 28, 28), dtype=np.float32)
-    floor = floor_of_real_digits(mnist.x_test, mnist.y_test, template)
-    n_train = min(knn["n_train"] or len(mnist.x_train), len(mnist.x_train))
-    reader = KnnReader(k=knn["k"], blur=knn["blur"], quantile=knn["quantile"]).fit(
-        mnist.x_train[:n_train],
-        mnist.y_train[:n_train],
-        rng.random((len(pick), 28, 28), dtype=np.float32),  # noise apart from the reference's
+    # Once the k-NN floor's noise; still drawn, so the similarity tests keep their stream.
+    rng.random((len(pick), 28, 28), dtype=np.float32)
+    floor = template_floor(mnist.x_test, mnist.y_test, template)
+    readers, calibration, specificity, reader = choose_reader(
+        mnist,
+        template,
+        floor,
+        knn=knn,
+        candidates=candidates,
+        n_negatives=n_negatives,
+        n_calibration=n_calibration,
+        strengths=strengths,
     )
     rows = []
     for name, images in (("test digits", mnist.x_test[pick]), ("uniform noise", noise)):
-        found = describe(images, mnist.y_test[pick], template, floor=floor, knn=reader)
-        rows += [dict(model="reference", method=name, floor=floor, **r) for r in found]
+        found = describe(images, mnist.y_test[pick], template, floor=floor[0], knn=reader)
+        rows += [dict(model="reference", method=name, floor=floor[0], **r) for r in found]
     similarity = []
     for (model, method), path in sorted(runs.items()):
         run = read_arrays(path, ("images", "target", "converged"), optional=("extra",))
         images, target, converged = run["images"], run["target"], run["converged"]
         extra = run.get("extra", np.zeros(len(target), bool))
         shares = describe(
-            images[~extra], target[~extra], template, floor=floor, boots=0, knn=reader
+            images[~extra], target[~extra], template, floor=floor[0], boots=0, knn=reader
         )
-        means = describe(images, target, template, floor=floor, averaged=converged, knn=reader)
+        means = describe(images, target, template, floor=floor[0], averaged=converged, knn=reader)
         mean_cols = {
             d["digit"]: {k: v for k, v in d.items() if k.startswith("mean_")} for d in means
         }
         for r in shares:
             r = {k: v for k, v in r.items() if not k.startswith("mean_")}
-            rows.append(dict(model=model, method=method, floor=floor, **r, **mean_cols[r["digit"]]))
+            rows.append(
+                dict(model=model, method=method, floor=floor[0], **r, **mean_cols[r["digit"]])
+            )
         if len(np.unique(target[~extra])) > 1:
             sim = class_similarity(
                 images[~extra],
@@ -327,14 +390,15 @@ def likeness_table(
             )
             similarity.append(dict(model=model, method=method, **sim))
     table = pd.DataFrame(rows)
-    calibration = calibrate(reader, template, floor, mnist, n=n_calibration, strengths=strengths)
     write_csv(out, table)
     knn_floor = dict(
         knn_floor=reader.floor,
         knn_floor_low=reader.floor_interval[0],
         knn_floor_high=reader.floor_interval[1],
     )
-    write_csv(calibration_out, calibration.assign(**knn_floor, template_floor=floor))
+    write_csv(calibration_out, calibration.assign(**knn_floor, template_floor=floor[0]))
+    write_csv(readers_out, readers)
+    write_csv(specificity_out, specificity)
     # The real digits' own gap, on a stream of its own (the sets' tests above keep theirs).
     similarity += reference_similarity(
         mnist.x_test[pick], mnist.y_test[pick], rng=np.random.default_rng(2), cap=SIMILARITY_CAP
@@ -344,18 +408,80 @@ def likeness_table(
     return table
 
 
-def calibrate(
-    reader: KnnReader, template, floor: float, mnist, *, n: int, strengths
-) -> pd.DataFrame:
-    """Both readers on blends of ``n`` test digits (the last ones: apart from the reference
-    sample's seed) into uniform noise at each strength."""
+def candidate_name(setting: dict) -> str:
+    """A k-NN candidate's name in the tables: ``'k-NN blur 2 centred'``."""
+    return f"k-NN blur {setting['blur']:g} {setting['similarity']}"
+
+
+def choose_reader(
+    mnist,
+    template: np.ndarray,
+    floor: tuple[float, float, float],
+    *,
+    knn: dict,
+    candidates: list[dict],
+    n_negatives: int,
+    n_calibration: int,
+    strengths: list[float],
+):
+    """Fit a k-NN reader per candidate setting (floors on one sample of negatives), measure every
+    reader's sensitivity (:func:`calibrate`) and specificity (a fresh sample of negatives) and
+    choose (:func:`~.reader.reader_table`); the chosen k-NN reader is named :data:`CHOSEN`.
+
+    Args:
+        mnist: the data set; template: ``(10, 28, 28)``; floor: the template reader's floor and
+            its interval (:func:`template_floor`). knn, candidates, n_negatives, n_calibration,
+            strengths: as :func:`likeness_table`'s.
+
+    Returns:
+        ``(readers, calibration, specificity, reader)``: the three tables and the chosen
+        :class:`~.reader.KnnReader`.
+    """
+    names = [candidate_name(c) for c in candidates]
+    if not names or len(set(names)) < len(names):
+        raise ValueError(f"k-NN candidates must be one or more distinct settings, got {names}")
+    n_train = min(knn["n_train"] or len(mnist.x_train), len(mnist.x_train))
+    x, y = mnist.x_train[:n_train], mnist.y_train[:n_train]
+    fit_sample = negatives(n_negatives, rng=np.random.default_rng(3), digits=x)
+    held_out = negatives(n_negatives, rng=np.random.default_rng(4), digits=x)
+    knns = {
+        name: KnnReader(k=knn["k"], quantile=knn["quantile"], **c).fit(x, y, fit_sample)
+        for name, c in zip(names, candidates, strict=True)
+    }
+    looks, calls = template_reader(template, floor[0])
+    calibration = calibrate(
+        {"template": looks, **{n: r.looks for n, r in knns.items()}},
+        mnist,
+        n=n_calibration,
+        strengths=strengths,
+    )
+    specificity = specificity_table(
+        {"template": calls, **{n: r.calls for n, r in knns.items()}}, held_out
+    )
+    settings = [
+        dict(reader=n, blur=r.blur, similarity=r.similarity, floor=r.floor,
+             floor_low=r.floor_interval[0], floor_high=r.floor_interval[1],
+             floor_family=r.floor_family)
+        for n, r in knns.items()
+    ]  # fmt: skip
+    settings.append(
+        dict(reader="template", blur=np.nan, similarity="template", floor=floor[0],
+             floor_low=floor[1], floor_high=floor[2], floor_family="real test digits")
+    )  # fmt: skip
+    readers = reader_table(pd.DataFrame(settings), calibration, specificity, candidates=names)
+    chosen = readers.reader[readers.chosen].iloc[0]
+    rename = {"reader": {chosen: CHOSEN}}
+    return (
+        readers.replace(rename),
+        calibration.replace(rename),
+        specificity.replace(rename),
+        knns[chosen],
+    )
+
+
+def calibrate(readers: dict, mnist, *, n: int, strengths) -> pd.DataFrame:
+    """``readers`` (name → ``looks(images, target)``) on blends of ``n`` test digits (the last
+    ones: apart from the reference sample's seed) into uniform noise at each strength."""
     digits, labels = mnist.x_test[-n:], mnist.y_test[-n:]
-
-    def template_looks(images, target):
-        corr = correlations(images, template)
-        own = corr[np.arange(len(target)), target]
-        return (corr.argmax(axis=1) == target) & (own >= floor)
-
-    readers = {"template": template_looks, "k-NN": reader.looks}
     rng = np.random.default_rng(1)
     return calibration_table(readers, digits=digits, labels=labels, strengths=strengths, rng=rng)
