@@ -74,7 +74,7 @@ def panel(name: str, hits: int, n: int, *, valid: bool = True, reader: str = "an
 def test_c5_share_read_as_its_digit_against_the_posts_one_in_nine(k, expected, pair):
     got = seed000.c5(sets(k), calibration(), readers=readers(True))
     assert got["verdict"] == expected and got["between"] == pair
-    assert got["value"].startswith(pct(k / 100, 0)) and got["value"].endswith("automated reader")
+    assert got["value"].startswith(pct(k / 100, 1)) and got["value"].endswith("automated reader")
     assert "only the 7 stands out" in got["criterion"] and "k-NN" in got["measured"]
 
 

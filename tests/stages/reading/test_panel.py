@@ -83,7 +83,7 @@ def test_the_panel_moves_the_visual_verdicts(tmp_path, deck):
     assert seed000.c5(frame, calibration())["verdict"] == N
     oracle_row = c5(oracle)
     assert oracle_row["verdict"] in (R, U) and "panel of 1 reader" in oracle_row["value"]
-    assert oracle_row["value"].startswith("0%")
+    assert oracle_row["value"].startswith("0.0%")
     assert c5(believer)["verdict"] == N and "panel" in c5(believer)["value"]
     assert "automated" in c5(random_reader(1))["value"]
 

@@ -96,7 +96,7 @@ def unrecognisable(likeness, calibration, claim: str, model: str, method: str, l
         decision = decision if fit in (None, True) else UNFIT
         fit_text = f"; {fit_text}"
     return found(
-        value=f"{share(k, n)}; {source}",
+        value=f"{share(k, n, 1)}; {source}",
         measured=f"{label}: {detail}{fit_text}",
         criterion=f"the post: \u201c{words}\u201d. Reproduced when at most {pct(yes, 0)} of the "
         f"images read as their digit, partly at most {pct(partly, 0)}, not reproduced above, on "
@@ -211,7 +211,7 @@ def c9(likeness, calibration=None, *, readers=None, panel=None) -> dict | None:
         )
     fit, fit_text = automated(calibration, readers)
     share_ = float(r.mean_knn_boot)
-    low, high = floor_interval(calibration) if fit else (np.inf, np.inf)
+    low, high = floor_interval(calibration) if fit is not None else (np.inf, np.inf)
 
     def outcome(floor: float) -> str:
         looks = looks_at(r, floor)
@@ -271,7 +271,7 @@ def c14(likeness, calibration=None, *, readers=None, panel=None) -> dict | None:
             verdict=between(combined(ends[0]), combined(ends[1])),
         )
     fit, fit_text = automated(calibration, readers)
-    low, high = floor_interval(calibration) if fit else (np.inf, np.inf)
+    low, high = floor_interval(calibration) if fit is not None else (np.inf, np.inf)
     closer = plain is None or prior.mean_knn_sim > plain.mean_knn_sim
 
     def outcome(floor: float) -> str:
