@@ -88,9 +88,10 @@ def panel_text(readers: pd.DataFrame) -> str:
     n, valid = len(readers), int(readers.valid.astype(bool).sum()) if len(readers) else 0
     if not n:
         return (
-            "No person has read this run's images yet: every visual verdict of this report rests on the "
-            "automated reader. To add a reading, take the test in the reading page, save the "
-            "answer file, list it in `likeness.readings` of the config and run the report again."
+            "No person has read this run's images yet: every visual verdict of this report rests "
+            "on the automated reader. To add a reading, take the test in the reading page, save "
+            "the answer file, list it in `likeness.readings` of the config and run the report "
+            "again."
         )
     return (
         f"{n} answer file{'s' if n != 1 else ''} for this deck; {valid} reader"
