@@ -62,6 +62,8 @@ CHECKS = [
     ("figures/pca_*.png", "identical", "plots of the PCA stage's data-only files"),
     ("figures/examples.png", "identical", "plots MNIST digits"),
     ("fooling/likeness_calibration.csv", "identical", "the readers calibrated on data only"),
+    ("fooling/likeness_readers.csv", "identical", "the readers' fitness: data only"),
+    ("fooling/likeness_specificity.csv", "identical", "negatives drawn on their own seeds"),
     ("figures/likeness_*.png", "identical", "plots the calibration and MNIST"),
     ("edge/examples.npz", "identical", "the scaled, shifted and framed test digits"),
     ("report/inputs/tables/config.md", "identical", "the profile's config"),

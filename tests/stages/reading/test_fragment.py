@@ -28,7 +28,7 @@ def panel_inputs(tmp_path, readers: list) -> dict:
 def test_a_fresh_run_says_that_nobody_has_read_it(tmp_path):
     got = fragment(panel_inputs(tmp_path, []), {})
     assert "No person has read this run's images yet" in got["variables"]["panel_text"]
-    assert got["tables"] == dict(readers="", sets="")
+    assert got["tables"] == dict(readers="", calibration="", sets="")
     assert got["variables"]["deck"]["cards"] == 36 and got["variables"]["readers"] == 0
 
 
@@ -39,5 +39,7 @@ def test_readers_and_the_pooled_sets(tmp_path):
     readers = got["tables"]["readers"]
     assert "| ann |" in readers and "no: controls failed" in readers
     assert "{#tbl-panel-readers}" in readers
+    calibration = got["tables"]["calibration"]
+    assert "| ann | 0/3 | 3/3 | 6/6 |" in calibration and "| s = 0.5 |" in calibration
     sets = got["tables"]["sets"]
     assert "MLP, gradient" in sets and "0/6 = 0%" in sets and "blends (s = 1)" in sets

@@ -50,6 +50,23 @@ def readers_markdown(readers: pd.DataFrame) -> str:
     return markdown_table(rows, headers, widths=[3, 1, 1, 4, 4, 3])
 
 
+def calibration_markdown(items: pd.DataFrame) -> str:
+    """Each reader's own calibration: the blends read as their digit, per strength s, as k/n
+    (every reader, whether or not their controls passed)."""
+    blends = items[items.group == "blend"]
+    table = (
+        blends.assign(own=blends.own.astype(bool))
+        .groupby(["reader", "s"], sort=False)
+        .own.agg(["sum", "size"])
+        .reset_index()
+    )
+    table["cell"] = [f"{int(k)}/{int(n)}" for k, n in zip(table["sum"], table["size"], strict=True)]
+    wide = table.pivot(index="reader", columns="s", values="cell").reset_index()
+    strengths = sorted(blends.s.unique())
+    headers = {"reader": "reader", **{s: f"s = {s:g}" for s in strengths}}
+    return markdown_table(wide, headers, widths=[3] + [2] * len(strengths))
+
+
 def sets_markdown(items: pd.DataFrame) -> str:
     """The valid readers pooled per set: read as its digit (eigen-digits and no-digit cards: as
     any digit), with the blends per strength."""
@@ -125,9 +142,14 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
         "\n: The readers in the panel pooled, per set: read as its digit (eigen-digits and "
         "no-digit cards: called a digit), k/n [95% Wilson interval]. {#tbl-panel-sets}\n"
     )
+    calibration_caption = (
+        "\n: Each reader's own calibration: real test digits blended into uniform noise at "
+        "strength s that they read as their digit, k/n. {#tbl-panel-calibration}\n"
+    )
     valid = len(items) and items.valid.astype(bool).any()
     tables = dict(
         readers=readers_markdown(readers) + readers_caption if len(readers) else "",
+        calibration=calibration_markdown(items) + calibration_caption if len(readers) else "",
         sets=sets_markdown(items) + sets_caption if valid else "",
     )
     return dict(variables=variables, tables=tables)
