@@ -37,7 +37,14 @@ def test_an_oracle_reading_makes_a_panel_of_one_in_the_report(test_run, workdir,
     answers = [dict(id=c["id"], answer=oracle(c), ms=600) for c in deck["items"]]
     (work / "readings").mkdir(exist_ok=True)
     (work / "readings" / "oracle.json").write_text(
-        json.dumps(dict(format=ANSWERS_FORMAT, deck=deck["id"], display_s=2.0, answers=answers))
+        json.dumps(
+            dict(
+                format=ANSWERS_FORMAT,
+                deck=deck["id"],
+                display_s=deck["display_s"],
+                answers=answers,
+            )
+        )
     )
     config = yaml.safe_load((work / "profiles" / "test" / "workflow-config.yaml").read_text())
     config["likeness"]["readings"] = ["readings/oracle.json"]

@@ -39,7 +39,7 @@ rule panel:
     conda:
         "../../environment.yml"
     shell:
-        "python -m mnist_fooling panel --deck {input.deck} --readings {input.readings}"
+        "python -m mnist_fooling panel --deck {input.deck} --readings {input.readings:q}"
         " --readers-out {output.readers} --items-out {output.answers} > {log} 2>&1"
 
 

@@ -188,3 +188,34 @@ def test_c14_prior_mean_looks_like_a_two_and_beats_the_plain_mean(boot, sim, pla
 
 def test_c14_without_a_prior_run():
     assert seed000.c14(sets(0, "genetic"), calibration()) is None
+
+
+def mean_panel(prior: int, plain: int, readers: int = 10):
+    """Ten readers of both mean '2's: ``prior`` and ``plain`` of them read each as a '2'."""
+    from mnist_fooling.claims.panel import panel_of
+    from mnist_fooling.stages.reading.deck import mean_name
+
+    rows = [
+        dict(reader=f"r{i}", set=mean_name("mlp", method), group="mean", target=2,
+             own=i < hits, valid=True)
+        for method, hits in (("genetic_prior", prior), ("genetic", plain))
+        for i in range(readers)
+    ]  # fmt: skip
+    return panel_of(pd.DataFrame(rows))
+
+
+@pytest.mark.parametrize(
+    ("prior", "plain", "readers", "c9", "c14"),
+    [  # C9 reads the plain genetic mean, C14 the prior's; reproduced ≥ 50%, partly ≥ 10%
+        (10, 0, 10, U, R),  # plain 0/10 = [0%, 28%] straddles 10%; the prior's read more often
+        (10, 10, 10, R, P),  # both read: the prior's mean is not read more often
+        (40, 8, 40, P, R),  # plain 8/40 = [10.5%, 35%]
+        (0, 0, 10, U, N),  # C14: 0/10 reads partly at best, and not more often: not reproduced
+    ],
+)
+def test_c9_and_c14_by_the_panel(prior, plain, readers, c9, c14):
+    frame = prior_and_plain(0.0, 0.0, 0.0)
+    by = dict(panel=mean_panel(prior, plain, readers))
+    got9, got14 = seed000.c9(frame, calibration(), **by), seed000.c14(frame, calibration(), **by)
+    assert (verdict(got9), verdict(got14)) == (c9, c14)
+    assert got9["value"].endswith(f"panel of {readers} readers") and "panel" in got14["measured"]

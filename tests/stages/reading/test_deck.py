@@ -71,6 +71,9 @@ def test_balanced_takes_every_digit_in_turn():
     picked = balanced(target, np.ones(6, bool), 4, rng=rng)
     assert sorted(target[picked]) == [0, 0, 1, 2]
     assert len(balanced(target, target == 2, 4, rng=rng)) == 1  # the pool runs out
+    ten = np.arange(100) % 10
+    firsts = {tuple(sorted(ten[balanced(ten, ten >= 0, 2, rng=rng)])) for _ in range(20)}
+    assert len(firsts) > 3  # two cards of a set are not always a '0' and a '1'
 
 
 def test_the_reading_command_writes_the_page_and_the_deck(tmp_path, mnist_npz, runs, pca):

@@ -39,7 +39,7 @@ def answer_file(path, cards: dict, read, **changes) -> str:
     data = dict(
         format=ANSWERS_FORMAT,
         deck=cards["id"],
-        display_s=2.0,
+        display_s=cards["display_s"],
         screen=dict(width=1280, height=800),
         image_px=224,
         answers=[dict(id=c["id"], answer=read(c), ms=700) for c in cards["items"]],
@@ -116,6 +116,23 @@ def test_an_answer_outside_the_keys_and_a_duplicate_card(tmp_path, deck):
     (tmp_path / "z.json").write_text("{not json")
     with pytest.raises(UserInputError, match="not readable JSON"):
         read_answers(tmp_path / "z.json", deck)
+
+
+def test_other_display_times_wrong_types_and_the_same_answers_twice(tmp_path, deck):
+    slow = answer_file(tmp_path / "slow.json", deck, oracle, display_s=5.0)
+    with pytest.raises(UserInputError, match="display_s 5.0, this run's deck shows 0.2"):
+        read_answers(slow, deck)
+    data = json.loads(answer_file(tmp_path / "t.json", deck, oracle).read_text())
+    data["answers"][0]["id"] = ["i000"]
+    (tmp_path / "t.json").write_text(json.dumps(data))
+    with pytest.raises(UserInputError, match="string id and answer"):
+        read_answers(tmp_path / "t.json", deck)
+    one = answer_file(tmp_path / "one.json", deck, oracle)
+    copy = tmp_path / "copy.json"
+    copy.write_bytes(one.read_bytes())
+    for twice in ([one, one], [one, copy]):
+        with pytest.raises(UserInputError, match="the same answers as"):
+            panel(deck, twice)
 
 
 def test_the_panel_command_writes_nothing_for_a_bad_file(tmp_path, deck, capsys):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...core.stats import lower_rate
 from ..common import (
     NOT_REPRODUCED,
     PARTLY,
@@ -247,7 +248,8 @@ def c14(likeness, calibration=None, *, readers=None, panel=None) -> dict | None:
     seen, seen_plain = panel_mean(panel, "genetic_prior"), panel_mean(panel, "genetic")
     if seen is not None:
         k, n = seen
-        closer = seen_plain is None or k / n > seen_plain[0] / seen_plain[1]
+        # read as a '2' more often than the plain mean: a one-sided Fisher test, as D6's
+        closer = seen_plain is None or lower_rate(*seen_plain, k, n) < 0.05
         reads = decide_rate(k, n, yes=0.5, partly=0.1)
         ends = reads.between or (reads.verdict, reads.verdict)
 
@@ -266,8 +268,8 @@ def c14(likeness, calibration=None, *, readers=None, panel=None) -> dict | None:
             measured=f"MLP, prior as published: the mean '2' read as a '2' in {rate(k, n)} of "
             f"the {panel.source}'s answers{plain_text}",
             criterion=f"the mean reads as a '2' ({MEAN_PANEL}) and more often than the plain "
-            "genetic mean (reproduced: both; partly: a partly reading with the lead, or a "
-            "reproduced reading without it)",
+            "genetic mean (one-sided Fisher p < 0.05); reproduced: both; partly: a partly "
+            "reading with the lead, or a reproduced reading without it",
             verdict=between(combined(ends[0]), combined(ends[1])),
         )
     fit, fit_text = automated(calibration, readers)

@@ -42,9 +42,11 @@ def item(group: str, name: str, image: np.ndarray, *, target=None, s=None) -> di
 
 
 def balanced(target: np.ndarray, pool: np.ndarray, n: int, *, rng) -> np.ndarray:
-    """Indices of ``n`` images of ``pool`` (bool ``(m,)``), every digit in turn (a digit without
-    images is skipped), drawn at random within a digit; fewer when the pool runs out."""
-    queues = [list(rng.permutation(np.flatnonzero(pool & (target == d)))) for d in range(10)]
+    """Indices of ``n`` images of ``pool`` (bool ``(m,)``), every digit in turn in a random order
+    (a digit without images is skipped), drawn at random within a digit; fewer when the pool
+    runs out."""
+    order = rng.permutation(10)  # a set with fewer than ten cards shows random digits
+    queues = [list(rng.permutation(np.flatnonzero(pool & (target == d)))) for d in order]
     chosen = []
     while len(chosen) < n and any(queues):
         for q in queues:

@@ -94,7 +94,7 @@ def deck_variables(deck: dict) -> dict:
     return dict(
         id=deck["id"],
         cards=len(deck["items"]),
-        display_s=f"{deck['display_s']:g}",
+        shown=f"for {deck['display_s']:g} s each" if deck["display_s"] else "until answered",
         **{f"n_{g}": groups.get(g, 0) for g in GROUP_ORDER},
         sets=len({c["set"] for c in deck["items"] if c["group"] == "fooling"}),
     )

@@ -3,6 +3,7 @@ scored; a reader counts when their controls pass (clean digits read, negatives r
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -56,17 +57,35 @@ def read_answers(path: Path, deck: dict) -> dict[str, str]:
         raise bad(f"not a reading answer file (format {ANSWERS_FORMAT!r} expected)")
     if data.get("deck") != deck["id"]:
         raise bad(f"answers deck {data.get('deck')!r}, but this run's deck is {deck['id']!r}")
+    shown = data.get("display_s")
+    if shown != deck["display_s"] and not (shown in (0, None) and not deck["display_s"]):
+        raise bad(f"taken at display_s {shown!r}, this run's deck shows {deck['display_s']!r} s")
     answers = data.get("answers")
-    if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
-        raise bad("'answers' must be a list of {id, answer, ms} objects")
-    ids = [a.get("id") for a in answers]
+    if not isinstance(answers, list) or not all(
+        isinstance(a, dict) and isinstance(a.get("id"), str) and isinstance(a.get("answer"), str)
+        for a in answers
+    ):
+        raise bad("'answers' must be a list of {id, answer, ms} objects with string id and answer")
+    ids = [a["id"] for a in answers]
     expected = [card["id"] for card in deck["items"]]
-    if sorted(map(str, ids)) != sorted(expected) or len(set(ids)) != len(ids):
+    if sorted(ids) != sorted(expected):
         raise bad(f"answers {len(set(ids))} distinct cards, the deck has {len(expected)}")
-    wrong = sorted({str(a.get("answer")) for a in answers} - ANSWERS)
+    wrong = sorted({a["answer"] for a in answers} - ANSWERS)
     if wrong:
         raise bad(f"answers {wrong} are not digits 0–9 or 'none'")
     return {a["id"]: a["answer"] for a in answers}
+
+
+def distinct(paths: list[Path]) -> None:
+    """One line naming the second of two answer files that are the same file or the same bytes
+    (one reading counted twice would narrow every interval)."""
+    seen = {}
+    for path in paths:
+        key = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        for twin in (seen.get(Path(path).resolve()), seen.get(key)):
+            if twin is not None:
+                raise UserInputError(f"reading answers {path}: the same answers as {twin}")
+        seen[Path(path).resolve()] = seen[key] = path
 
 
 def display_time(path: Path) -> float:
@@ -116,6 +135,7 @@ def panel(deck: dict, paths: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(readers, items)``: one row per answer file (:data:`READER_COLUMNS`) and one per reader
     and card (:data:`ITEM_COLUMNS`). Every file is checked before anything is scored."""
     answers = [read_answers(p, deck) for p in paths]
+    distinct(paths)
     readers, items = [], []
     for name, path, given in zip(reader_names(paths), paths, answers, strict=True):
         rows = scored(deck, given, name)
