@@ -324,3 +324,5 @@ def test_d6_an_unfit_reader_leaves_its_half_open_and_the_panel_decides_it():
     )  # fmt: skip
     got = seed003.d6(frame, sim, readers=readers(False), panel=panel_of(items))
     assert verdict(got) == P and "panel of 1 reader" in got["measured"]
+    no_pairs = panel_of(items[items.target.isin([0, 6])])  # no "1" or "9" read: the reader
+    assert "panel" not in seed003.d6(frame, sim, readers=readers(True), panel=no_pairs)["measured"]

@@ -301,11 +301,13 @@ def d6(
     k_mess, n_mess = int(rows.knn_looks[[1, 9]].sum()), int(rows.n[[1, 9]].sum())
     reader = "the k-NN reader"
     name = set_name("cnn", "hillclimb")
-    if panel is not None and panel.has(name):
-        (k_easy, n_easy), (k_mess, n_mess) = (
-            panel.counts(name, digits=(0, 6)),
-            panel.counts(name, digits=(1, 9)),
-        )
+    easy, mess = (
+        (panel.counts(name, digits=(0, 6)), panel.counts(name, digits=(1, 9)))
+        if panel is not None
+        else ((0, 0), (0, 0))
+    )
+    if easy[1] and mess[1]:  # the panel read cards of both pairs (a small deck may lack them)
+        (k_easy, n_easy), (k_mess, n_mess) = easy, mess
         reader = f"the {panel.source}"
     p_seen = lower_rate(k_mess, n_mess, k_easy, n_easy)
     seen = p_seen < 0.05
