@@ -158,15 +158,13 @@ def eigen_likeness(*, pca_npz: Path, data: Path, n: int, out: Path) -> pd.DataFr
         One row per component: component, sign and digit of the better reading, its
         correlation, the floor with its 95% interval, and ``looks_like_digit``.
     """
-    from ...core.stats import quantile_interval
     from ..data.mnist import load_mnist
-    from ..fooling.likeness import correlations, floor_of_real_digits, templates
+    from ..fooling.likeness import correlations, template_floor, templates
 
     mnist = load_mnist(data)
     template = templates(mnist.x_train, mnist.y_train)
-    floor = floor_of_real_digits(mnist.x_test, mnist.y_test, template)
-    own = correlations(mnist.x_test, template)[np.arange(len(mnist.y_test)), mnist.y_test]
-    floor_low, floor_high = quantile_interval(own, 0.05)  # the floor's sampling error
+    # the floor with its sampling error: the template reader's, as the likeness stage uses it
+    floor, floor_low, floor_high = template_floor(mnist.x_test, mnist.y_test, template)
     with np.load(pca_npz, allow_pickle=False) as npz:
         v = npz["components"][:n].reshape(-1, 28, 28)
     corr = np.stack([correlations(v, template), correlations(-v, template)])  # (2, n, 10)
