@@ -60,6 +60,11 @@ class Decision:
             raise ValueError("an undecided verdict, and only that, names the two outcomes")
 
     @property
+    def ends(self) -> tuple[str, str]:
+        """The outcomes at the two ends of its interval, worst first (a decided verdict twice)."""
+        return self.between or (self.verdict, self.verdict)
+
+    @property
     def label(self) -> str:
         """``'partly'`` or ``'undecided: partly or reproduced'``."""
         return verdict_label(self.verdict, " or ".join(self.between or ()))

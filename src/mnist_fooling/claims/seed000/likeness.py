@@ -83,8 +83,9 @@ def automated(calibration, readers) -> tuple[bool | None, str]:
 
 
 def unrecognisable(likeness, calibration, claim: str, model: str, method: str, label: str, **by):
-    """``found`` for "the images of (model, method) are unrecognisable" (C5, C7), or None: the
-    share read as its digit against the post's own words (:data:`POSTS`)."""
+    """:func:`found`'s arguments for "the images of (model, method) are unrecognisable" (C5, C7),
+    the verdict a :class:`Decision`, or None: the share read as its digit against the post's own
+    words (:data:`POSTS`)."""
     got = reading(likeness, model, method, **by)
     if got is None or (got[2] == "automated reader" and calibration is None):
         return None
@@ -96,7 +97,7 @@ def unrecognisable(likeness, calibration, claim: str, model: str, method: str, l
         fit, fit_text = automated(calibration, by.get("readers"))
         decision = decision if fit in (None, True) else UNFIT
         fit_text = f"; {fit_text}"
-    return found(
+    return dict(
         value=f"{share(k, n, 1)}; {source}",
         measured=f"{label}: {detail}{fit_text}",
         criterion=f"the post: \u201c{words}\u201d. Reproduced when at most {pct(yes, 0)} of the "
@@ -109,7 +110,8 @@ def unrecognisable(likeness, calibration, claim: str, model: str, method: str, l
 
 
 def c5(likeness, calibration=None, **by) -> dict | None:
-    return unrecognisable(likeness, calibration, "C5", "mlp", "gradient", "MLP, gradient", **by)
+    parts = unrecognisable(likeness, calibration, "C5", "mlp", "gradient", "MLP, gradient", **by)
+    return parts and found(**parts)
 
 
 def frame_std(likeness, model: str, method: str) -> float:
@@ -120,7 +122,7 @@ def frame_std(likeness, model: str, method: str) -> float:
 
 def c7(likeness, calibration=None, **by) -> dict | None:
     row = unrecognisable(likeness, calibration, "C7", "mlp", "genetic", "MLP, genetic", **by)
-    if not row:
+    if row is None:
         return None
     std, digits = (
         frame_std(likeness, "mlp", "genetic"),
@@ -133,7 +135,7 @@ def c7(likeness, calibration=None, **by) -> dict | None:
             return REPRODUCED
         return PARTLY if noisy or unrecognised != NOT_REPRODUCED else NOT_REPRODUCED
 
-    ends = row["between"].split(" or ") if row["between"] else [row["verdict"]] * 2
+    ends = row["verdict"].ends
     return found(
         value=f"{row['value']}; frame std {std:.2f}",
         measured=f"{row['measured']}; frame (4-pixel border) within-image std {std:.3f} vs "
@@ -251,7 +253,7 @@ def c14(likeness, calibration=None, *, readers=None, panel=None) -> dict | None:
         # read as a '2' more often than the plain mean: a one-sided Fisher test, as D6's
         closer = seen_plain is None or lower_rate(*seen_plain, k, n) < 0.05
         reads = decide_rate(k, n, yes=0.5, partly=0.1)
-        ends = reads.between or (reads.verdict, reads.verdict)
+        ends = reads.ends
 
         def combined(alone: str) -> str:
             return (
