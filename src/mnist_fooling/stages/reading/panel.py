@@ -88,12 +88,6 @@ def distinct(paths: list[Path]) -> None:
         seen[Path(path).resolve()] = seen[key] = path
 
 
-def display_time(path: Path) -> float:
-    """The display time an answer file records (NaN when absent or not a number)."""
-    value = json.loads(Path(path).read_text(encoding="utf-8")).get("display_s")
-    return float(value) if isinstance(value, int | float) else np.nan
-
-
 def scored(deck: dict, answers: dict[str, str], reader: str) -> pd.DataFrame:
     """One row per card: the reader's answer, whether it names a digit and whether it names the
     card's target (``own``; eigen-digits, which have none: any digit)."""
@@ -141,7 +135,8 @@ def panel(deck: dict, paths: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows = scored(deck, given, name)
         check = controls(rows)
         readers.append(
-            dict(reader=name, file=str(path), n=len(rows), display_s=display_time(path), **check)
+            # read_answers checked that the file was taken at the deck's display time
+            dict(reader=name, file=str(path), n=len(rows), display_s=deck["display_s"], **check)
         )
         items.append(rows.assign(valid=check["valid"]))
     items = pd.concat(items) if items else pd.DataFrame(columns=ITEM_COLUMNS)
