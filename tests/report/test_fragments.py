@@ -310,15 +310,24 @@ def lab_inputs(d: Path) -> dict[str, Path]:
     """A lab benchmark CSV as `mnist-fooling lab-speed` writes it (stages/lab/speed.py)."""
     from mnist_fooling.stages.lab.speed import FIELDS
 
+    fool = dict(kind="fool", model="cnn", budget_s=30.0)
     rows = [
-        dict(kind="forward", model="cnn", page_per_s=547.2, keras_per_s=9990.0, ratio=0.0548,
-             target=0.05, met="yes", status="measured", images=200, page_bytes=17979180),
-        dict(kind="fool", model="cnn", method="hillclimb", seconds=30.01,
-             status="not within budget", evaluations=1501, confidence=0.4, budget_s=30.0),
-        dict(kind="fool", model="cnn", method="gradient_sign", seconds=0.457,
-             status="converged", evaluations=13, confidence=0.9999, budget_s=30.0),
-        dict(kind="fool", model="cnn", method="genetic", seconds=2.5, status="stuck",
-             evaluations=900, confidence=0.2, budget_s=30.0),
+        dict(kind="forward", model="cnn", path="relaxed", page_per_s=847.2, worker_per_s=830.0,
+             workers_per_s=1590.4, workers=2, used="workers", keras_per_s=9990.0, ratio=0.1592,
+             target=0.1, met="yes", status="measured", images=200, page_bytes=17979180),
+        dict(kind="kernel", model="cnn", path="relaxed", macs_per_s=11.5e9, peak_per_s=30.2e9,
+             ratio=0.3808, status="measured", images=200),
+        # hill climbing: three digits, two fooled (20 s, 25 s), one out of time: median 25 s
+        fool | dict(method="hillclimb", digit=0, seconds=20.0, status="converged", target=30.0),
+        fool | dict(method="hillclimb", digit=1, seconds=30.01, status="not within budget",
+                    target=30.0),
+        fool | dict(method="hillclimb", digit=2, seconds=25.0, status="converged", target=30.0),
+        # signed gradient: all fooled; genetic: two of three stuck, so the median is never
+        *(fool | dict(method="gradient_sign", digit=d, seconds=0.4 + d / 10,
+                      status="converged") for d in range(3)),
+        fool | dict(method="genetic", digit=0, seconds=2.5, status="stuck", target=30.0),
+        fool | dict(method="genetic", digit=1, seconds=3.5, status="stuck", target=30.0),
+        fool | dict(method="genetic", digit=2, seconds=1.5, status="converged", target=30.0),
     ]  # fmt: skip
     d.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows, columns=FIELDS).to_csv(d / "lab.csv", index=False)
@@ -586,12 +595,25 @@ def test_benchmark_fragment(tmp_path):
 
 def test_lab_fragment(tmp_path):
     frag = build_fragment("lab", lab_inputs(tmp_path), config())
-    assert frag["variables"] == {"note": "Measured in this run.", "images": 200}
+    assert frag["variables"] == {
+        "note": "Measured in this run.",
+        "images": 200,
+        "digits": "digits 0, 1, 2",
+        "workers": 2,
+    }
     assert table_rows(frag["tables"]["speed"]) == [
-        ["cnn", "547", "9,990", "0.055", "≥ 0.05", "yes"]
+        ["cnn", "847", "830", "1,590", "9,990", "workers", "0.159", "≥ 0.1", "yes"]
+    ]
+    assert table_rows(frag["tables"]["kernel"]) == [
+        ["WebAssembly relaxed SIMD", "11.5 G", "30.2 G", "38%"]
     ]
     assert table_rows(frag["tables"]["fool"]) == [
-        ["cnn", "not within 30 s", "0.46 s", "stuck after 2.50 s"]
+        [
+            "cnn",
+            "25.00 s (2/3); ≤ 30 s: yes",
+            "0.50 s (3/3)",
+            "not fooled (1/3) within 30 s; ≤ 30 s: no",
+        ]
     ]
 
 

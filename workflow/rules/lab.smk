@@ -29,9 +29,7 @@ rule lab:
 
 
 # The page in headless Chromium beside Keras, in one job (benchmarks/, not used by any result).
-LAB_BENCHMARK = {"images": 200, "repeats": 3, "budget_s": 30.0, "target": 3} | config[
-    "benchmark"
-].get("lab", {})
+LAB_BENCHMARK = config["benchmark"]["lab"]
 
 
 rule benchmark_lab:
@@ -47,9 +45,9 @@ rule benchmark_lab:
         f"{L}/benchmarks/benchmark_lab.tsv"
     conda:
         "../../environment.yml"
-    # One slot: the page runs on one thread. Never beside the search benchmark (the `benchmark`
-    # resource, 1 in profiles/default), whose Keras passes would take the page's core.
-    threads: 1
+    # Every core: the page's Web Workers use them, as Keras does. Never beside the search
+    # benchmark (the `benchmark` resource, 1 in profiles/default), which would take them.
+    threads: workflow.cores
     resources:
         benchmark=1,
     params:
@@ -58,11 +56,13 @@ rule benchmark_lab:
         images=LAB_BENCHMARK["images"],
         repeats=LAB_BENCHMARK["repeats"],
         budget=LAB_BENCHMARK["budget_s"],
-        target=LAB_BENCHMARK["target"],
+        digits=LAB_BENCHMARK["digits"],
+        targets=json.dumps(LAB_BENCHMARK["targets"]),
     shell:
         "python -m mnist_fooling lab-speed --page {input.page} --models {params.models}"
         " --data {input.data} --methods {params.methods} --images {params.images}"
-        " --repeats {params.repeats} --budget {params.budget} --target {params.target}"
+        " --repeats {params.repeats} --budget {params.budget} --digits {params.digits}"
+        " --targets-json {params.targets:q}"
         " --out {output} > {log} 2>&1"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from .options import add_models, json_object
@@ -43,7 +44,13 @@ def add_speed_parser(sub) -> None:
     s.add_argument("--images", type=int, required=True, help="images per timed batch")
     s.add_argument("--repeats", type=int, required=True, help="timings per rate (best kept)")
     s.add_argument("--budget", type=float, required=True, help="seconds per fooling search")
-    s.add_argument("--target", type=int, required=True, help="the digit the searches aim at")
+    s.add_argument("--digits", type=int, nargs="+", required=True, help="the digits to fool")
+    s.add_argument(
+        "--targets-json",
+        type=json.loads,
+        required=True,
+        help='{"ratio": {model: least page/Keras}, "fool": {"model", "methods", "seconds"}}',
+    )
     s.add_argument("--out", type=Path, required=True, help="the CSV")
     s.set_defaults(func=cmd_lab_speed)
 
@@ -55,8 +62,18 @@ def cmd_lab_speed(args) -> None:
     for name, value in (("--images", args.images), ("--repeats", args.repeats)):
         if value < 1:
             raise UserInputError(f"{name} must be at least 1, not {value}")
-    if not args.budget > 0 or not 0 <= args.target <= 9:
-        raise UserInputError("--budget must be positive and --target a digit 0-9")
+    if not args.budget > 0 or not all(0 <= d <= 9 for d in args.digits):
+        raise UserInputError("--budget must be positive and --digits digits 0-9")
+    targets = args.targets_json
+    if not (
+        isinstance(targets, dict)
+        and isinstance(targets.get("ratio"), dict)
+        and isinstance(targets.get("fool"), dict)
+        and {"model", "methods", "seconds"} <= set(targets["fool"])
+    ):
+        raise UserInputError(
+            "--targets-json must hold 'ratio' {model: ratio} and 'fool' {model, methods, seconds}"
+        )
     if not args.page.is_file():
         raise UserInputError(f"no lab page {args.page}")
     rows = run_lab_speed(
@@ -67,7 +84,8 @@ def cmd_lab_speed(args) -> None:
         n=args.images,
         repeats=args.repeats,
         budget_s=args.budget,
-        target=args.target,
+        digits=args.digits,
+        targets=targets,
         out=args.out,
     )
     for row in rows:

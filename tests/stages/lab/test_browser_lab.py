@@ -53,24 +53,67 @@ def test_forward_and_gradients_equal_keras(lab_models, lab_page):
         assert cos.min() >= 0.99
 
 
-def test_cnn_javascript_fallback_equals_webassembly_and_keras(lab_models, lab_page):
-    """The convolution in WebAssembly SIMD (float32 sums) and the JavaScript one it falls back
-    to where a browser lacks it (double sums): both within 1e-5 of Keras, same argmax."""
+def test_every_path_with_and_without_workers_equals_keras(lab_models, lab_page):
+    """Each kernel build (relaxed SIMD, plain SIMD) and the JavaScript fallback, on the page's
+    thread and in the Web Workers: within 1e-5 of Keras, the same argmax, and the workers'
+    outputs the page's own, bit for bit."""
     images, _ = digits_and_fooling(40)
     n = len(images)
     body = (
         HELPERS
-        + f"const X = f32({json.dumps(b64(images))});"
-        + f"const simd = lab.useWasm(true), a = enc(lab.forward('cnn', X, {n}));"
-        + f"lab.useWasm(false); const b = enc(lab.forward('cnn', X, {n})); lab.useWasm(true);"
-        + "return [simd, a, b];"
+        + f"const X = f32({json.dumps(b64(images))}), r = {{}};"
+        + "const paths = lab.paths().paths;"
+        + "for (const p of paths) { const k = await lab.usePath(p, 2); r[p] = {workers: k};"
+        + f" for (const m of {json.dumps(list(NAMES))}) r[p][m] = [enc(lab.forward(m, X, {n})),"
+        + f" enc(await lab.forward(m, X, {n}, true))]; }}"
+        + "return r;"
     )
-    simd, a, b = evaluate(lab_page, body)
-    assert simd  # Chromium runs the WebAssembly kernel
-    want = load_model(lab_models["cnn"]).predict(images, verbose=0)
-    for got in (unb64(a, (n, 10)), unb64(b, (n, 10))):
-        assert np.abs(got - want).max() <= 1e-5
-        assert np.array_equal(got.argmax(1), want.argmax(1))
+    got = evaluate(lab_page, body)
+    assert list(got) == ["relaxed", "simd", "js"]  # Chromium runs both builds
+    for name in NAMES:
+        want = load_model(lab_models[name]).predict(images, verbose=0)
+        for path, r in got.items():
+            assert r["workers"] == 2, path
+            page, workers = (unb64(v, (n, 10)) for v in r[name])
+            assert np.array_equal(page, workers), (path, name)
+            assert np.abs(page - want).max() <= 1e-5, (path, name)
+            assert np.array_equal(page.argmax(1), want.argmax(1)), (path, name)
+
+
+def test_gradients_on_every_path(lab_models, lab_page):
+    """The gradient's forward pass runs the path's convolution: gradients as on the default."""
+    images, targets = digits_and_fooling(8)
+    n = len(images)
+    body = (
+        HELPERS
+        + f"const X = f32({json.dumps(b64(images))}), T = {json.dumps(targets.tolist())}, r = {{}};"
+        + "for (const p of lab.paths().paths) { await lab.usePath(p, 0);"
+        + f" r[p] = enc(lab.gradient('cnn', X, {n}, T)); }}"
+        + "return r;"
+    )
+    got = {p: unb64(g, (n, 28, 28)) for p, g in evaluate(lab_page, body).items()}
+    for path, grad in got.items():
+        assert np.median(_cosine(grad, got["js"])) >= 0.99999, path
+
+
+def test_search_in_workers_is_the_search_on_the_page(lab_page):
+    """Hill climbing on the CNN: the same best image and output with the candidates scored in
+    two workers as on the page's thread (the outputs are the same bits)."""
+    runs = (
+        "const r = [];"
+        "for (const k of [0, 2]) { await lab.workers(k);"
+        " document.getElementById('smethod').value = 'hillclimb';"
+        " document.getElementById('smodel').value = 'cnn'; lab.newSearch();"
+        " for (let i = 0; i < 3; i++) await lab.advance(0, true);"
+        " const s = lab.search();"
+        " r.push([lab.paths().workers, s.evaluations, s.conf, enc(s.best),"
+        " document.getElementById('sengine').textContent]); }"
+        "return r;"
+    )
+    (k0, e0, c0, b0, w0), (k2, e2, c2, b2, w2) = evaluate(lab_page, HELPERS + runs)
+    assert (k0, k2) == (0, 2)
+    assert e0 == e2 and c0 == c2 and b0 == b2
+    assert w0.startswith("the page's thread") and w2.startswith("2 workers")
 
 
 def test_float16_page_within_2e3(lab_models, tmp_path):
@@ -189,7 +232,7 @@ def _search(page, method, model, steps):
         f"document.getElementById('smethod').value = '{method}';"
         f"document.getElementById('smodel').value = '{model}';"
         "document.getElementById('starget').value = '3'; lab.newSearch();"
-        f"for (let i = 0; i < {steps}; i++) lab.advance(0, true);"
+        f"for (let i = 0; i < {steps}; i++) await lab.advance(0, true);"
         "const s = lab.search();"
         "return {step: s.step, evaluations: s.evaluations, conf: s.conf, status: s.status,"
         " history: s.history, plotted: document.getElementById('sevals').textContent};"
@@ -309,7 +352,7 @@ def _start_search(page_or_path, method, model, start, steps, setup=""):
         f"document.getElementById('smodel').value = '{model}';"
         f"document.getElementById('sstart').value = '{start}';"
         "document.getElementById('starget').value = '3'; lab.newSearch();"
-        f"for (let i = 0; i < {steps}; i++) lab.advance(0, true);"
+        f"for (let i = 0; i < {steps}; i++) await lab.advance(0, true);"
         "const s = lab.search();"
         "return {step: s.step, evaluations: s.evaluations, best: enc(s.best),"
         " origin: s.origin ? enc(s.origin) : null, input: enc(lab.input()),"

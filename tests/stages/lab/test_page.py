@@ -34,16 +34,21 @@ def test_a_method_left_out_of_the_config_leaves_the_page(lab_models, tmp_path, c
     assert "needs the parameters" in capsys.readouterr().err
 
 
-def test_committed_conv_wasm_is_conv_wat_compiled():
-    """conv.wasm (the page's convolution in WebAssembly SIMD) is conv.wat as wat2wasm builds it."""
+def test_committed_kernels_are_gemm_wat_compiled(tmp_path):
+    """gemm.wasm and gemm_relaxed.wasm (the page's matrix product in WebAssembly SIMD) are
+    gemm.wat as wat2wasm builds it, plain and with its multiply-adds fused."""
     from importlib import resources
 
-    import wasmtime
+    from mnist_fooling.stages.lab.page import KERNELS, build_kernels, kernel_texts
 
+    build_kernels(tmp_path)
     lab = resources.files("mnist_fooling.stages.lab")
-    built = wasmtime.wat2wasm(lab.joinpath("conv.wat").read_text())
-    assert bytes(built) == lab.joinpath("conv.wasm").read_bytes(), (
-        'rebuild it: python -c "import wasmtime, pathlib; p = pathlib.Path('
-        "'src/mnist_fooling/stages/lab'); (p / 'conv.wasm').write_bytes("
-        "wasmtime.wat2wasm((p / 'conv.wat').read_text()))\""
-    )
+    for name in KERNELS:
+        assert (tmp_path / f"{name}.wasm").read_bytes() == lab.joinpath(
+            f"{name}.wasm"
+        ).read_bytes(), (
+            'rebuild them: python -c "import pathlib; from mnist_fooling.stages.lab.page import'
+            " build_kernels; build_kernels(pathlib.Path('src/mnist_fooling/stages/lab'))\""
+        )
+    texts = kernel_texts()
+    assert "relaxed_madd" not in texts["gemm"] and texts["gemm_relaxed"].count("relaxed_madd") == 16

@@ -91,10 +91,11 @@ def open_page(
 
 
 def evaluate_body(page, body: str):
-    """Run the function body ``body`` (ending in ``return <JSON value>``) in ``page``."""
+    """Run the function body ``body`` (ending in ``return <JSON value>``; it may ``await``) in
+    ``page``."""
     from playwright.sync_api import Error
 
     try:
-        return page.evaluate(f"() => {{ {body}\n}}")
+        return page.evaluate(f"async () => {{ {body}\n}}")
     except Error as e:
         raise RuntimeError(f"script failed in the page: {e.message.splitlines()[0]}") from None

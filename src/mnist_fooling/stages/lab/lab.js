@@ -1,7 +1,8 @@
-/* The lab: the trained models' forward and backward passes over Float32Arrays, MNIST-style
- * preprocessing of a drawing (a port of stages/classify/preprocess.py, Pillow's resampling
- * included), and four fooling searches run live as generators, time-sliced on the page.
- * No network, no library: everything the page needs is in this file and its JSON. */
+/* The lab: MNIST-style preprocessing of a drawing (a port of stages/classify/preprocess.py,
+ * Pillow's resampling included), and four fooling searches run live as generators, their
+ * candidates scored by Web Workers (one per core) or time-sliced on the page. The networks are
+ * net.js's. No network, no library: everything the page needs is in the page. */
+/* global labNets */
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
@@ -10,336 +11,79 @@
   holder.textContent = ''; // the weights live on as typed arrays only
   const N = 784, SIDE = 28;
 
-  // ---------------------------------------------------------------- weights
-  function half(h) {
-    const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 31, m = h & 1023;
-    if (e === 0) return s * m * 5.960464477539063e-8; // 2^-24
-    if (e === 31) return m ? NaN : s * Infinity;
-    return s * (1 + m / 1024) * Math.pow(2, e - 15);
-  }
-  function decode(b64, precision) {
-    const s = atob(b64), n = s.length, bytes = new Uint8Array(n);
-    for (let i = 0; i < n; i++) bytes[i] = s.charCodeAt(i);
-    if (precision === 'float32') return new Float32Array(bytes.buffer);
-    const h = new Uint16Array(bytes.buffer), f = new Float32Array(h.length);
-    for (let i = 0; i < h.length; i++) f[i] = half(h[i]);
-    return f;
-  }
-
-  // ---------------------------------------------------------------- networks
-  function act(name, z) {
-    if (name === 'relu') return z > 0 ? z : 0;
-    if (name === 'sigmoid') return 1 / (1 + Math.exp(-z));
-    return z; // linear (softmax is applied to the whole layer)
-  }
-  /** The convolution kernel in WebAssembly SIMD (conv.wat), or null where the browser lacks
-   * it: then convForward's JavaScript does the same sums. */
-  const CONV = (() => {
+  // ---------------------------------------------------------------- networks and workers
+  let LAB = labNets(D, {}), NETS = LAB.nets; // net.js: the fastest path this browser has
+  /** The reader's cores: Web Workers, each with its own copy of the networks, score a search's
+   * candidates in parallel, in chunks whose buffers are transferred rather than copied (no
+   * SharedArrayBuffer: the page works from file://). ``pool.ready`` is empty until they say
+   * they are ready, and where they cannot start: then the page scores on its own thread. */
+  const CAP = 8, pool = { workers: [], ready: [], jobs: new Map(), next: 0 };
+  const cores = () => Math.max(1, Math.min(CAP, navigator.hardwareConcurrency || 1));
+  function startWorkers(k) {
+    for (const w of pool.workers) w.terminate();
+    for (const job of pool.jobs.values()) job.reject(new Error('the workers were restarted'));
+    pool.workers = []; pool.ready = []; pool.jobs.clear();
+    if (!(k >= 1) || typeof Worker === 'undefined' || typeof Blob === 'undefined') return Promise.resolve(0);
+    let url;
     try {
-      const b = Uint8Array.from(atob(D.kernels.conv), (c) => c.charCodeAt(0));
-      return WebAssembly.validate(b) ? new WebAssembly.Module(b) : null;
-    } catch (e) { return null; }
-  })();
-  /** Give each convolution of ``net`` with positions in fours and channels in eights its
-   * place in one WebAssembly memory: the packed kernel, the bias, the unrolled input (which
-   * becomes the layer's ``cols``) and the output. */
-  function wasmConv(net) {
-    const convs = net.layers.filter((l) => l.type === 'conv' && (l.oh * l.ow) % 4 === 0 && l.cout % 8 === 0);
-    if (!CONV || !convs.length) return;
-    let bytes = 0;
-    const plan = convs.map((l) => {
-      const R = l.k * l.k * l.cin, P = l.oh * l.ow, at = {};
-      for (const [key, n] of [['kp', R * l.cout], ['bias', l.cout], ['cols', P * R], ['out', P * l.cout]]) {
-        at[key] = bytes; bytes += 4 * n + 16 - ((4 * n) % 16);
-      }
-      return [l, R, P, at];
+      const src = $('lab-net').textContent + '\n' + $('lab-worker').textContent;
+      url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+    } catch (e) { return Promise.resolve(0); }
+    const started = [];
+    for (let i = 0; i < k; i++) {
+      started.push(new Promise((resolve) => {
+        let w;
+        try { w = new Worker(url); } catch (e) { resolve(null); return; }
+        pool.workers.push(w);
+        w.onerror = (e) => { e.preventDefault(); resolve(null); };
+        w.onmessage = (e) => {
+          if (!e.data.ready) { resolve(null); return; }
+          w.onmessage = answered;
+          resolve(w);
+        };
+        w.postMessage({ init: D, path: LAB.path });
+      }));
+    }
+    const these = pool.workers;
+    return Promise.all(started).then((ws) => {
+      if (pool.workers === these) pool.ready = ws.filter(Boolean);
+      return pool.ready.length;
     });
-    const inst = new WebAssembly.Instance(CONV, {}), mem = inst.exports.memory;
-    mem.grow(Math.ceil(bytes / 65536));
-    for (const [l, R, P, at] of plan) {
-      const kp = new Float32Array(mem.buffer, at.kp, R * l.cout);
-      for (let d = 0; d < l.cout; d++) for (let r = 0; r < R; r++) kp[(d >> 3) * R * 8 + r * 8 + (d & 7)] = l.W[r * l.cout + d];
-      new Float32Array(mem.buffer, at.bias, l.cout).set(l.B);
-      l.cols = new Float32Array(mem.buffer, at.cols, P * R);
-      l.wasm = { gemm: inst.exports.gemm, at, out: new Float32Array(mem.buffer, at.out, P * l.cout) };
-    }
   }
-  function Net(name, spec) {
-    this.name = name;
-    this.layers = spec.layers.map((l) => {
-      const o = Object.assign({}, l);
-      o.W = decode(l.kernel || '', spec.precision);
-      o.B = decode(l.bias || '', spec.precision);
-      delete o.kernel; delete o.bias;
-      if (o.type === 'dense') { o.nin = l.nin; o.size = l.nout; o.insize = l.nin; }
-      if (o.type === 'conv') {
-        o.size = l.oh * l.ow * l.cout; o.insize = l.h * l.w * l.cin;
-        o.cols = new Float32Array(l.oh * l.ow * l.k * l.k * l.cin);
-        // the kernel's columns in blocks of four, read in order by convForward
-        const R = l.k * l.k * l.cin, C4 = l.cout - (l.cout % 4);
-        o.KP = new Float32Array(R * C4);
-        for (let d = 0; d < C4; d++) for (let r = 0; r < R; r++) o.KP[(d >> 2) * R * 4 + r * 4 + (d & 3)] = o.W[r * l.cout + d];
-      }
-      if (o.type === 'pool') {
-        o.win = l.size; o.oh = Math.floor(l.h / l.size); o.ow = Math.floor(l.w / l.size);
-        o.size = o.oh * o.ow * l.c; o.insize = l.h * l.w * l.c; o.arg = new Int32Array(o.size);
-      }
-      return o;
-    });
-    this.acts = [new Float32Array(N)].concat(this.layers.map((l) => new Float32Array(l.size)));
-    this.deltas = [new Float64Array(N)].concat(this.layers.map((l) => new Float64Array(l.size)));
-    const widest = Math.max.apply(null, this.layers.map((l) => l.type === 'conv' ? l.cout : l.size));
-    this.acc = new Float64Array(widest);
-    this.softmax = this.layers[this.layers.length - 1].act === 'softmax';
-    this.macs = this.layers.reduce((s, l) => s + (l.type === 'dense' ? l.nin * l.nout :
-      l.type === 'conv' ? l.oh * l.ow * l.k * l.k * l.cin * l.cout : 0), 0);
-    wasmConv(this);
+  function answered(e) {
+    const job = pool.jobs.get(e.data.id);
+    if (!job) return;
+    pool.jobs.delete(e.data.id);
+    if (e.data.error) job.reject(new Error('a worker failed: ' + e.data.error));
+    else job.resolve(e.data.out);
   }
-
-  let useWasm = true; // lab.useWasm(false): the JavaScript convolution, for the tests
-  const BLOCK = 16; // images scored together by Net.forward (a search's candidates)
-  function denseForward(l, x, y, acc) {
-    const nin = l.nin, nout = l.nout, W = l.W, B = l.B;
-    for (let j = 0; j < nout; j++) acc[j] = B[j];
-    for (let i = 0; i < nin; i++) {
-      const v = x[i];
-      if (v === 0) continue; // blank pixels, ReLU zeros: nothing to add
-      const o = i * nout;
-      for (let j = 0; j < nout; j++) acc[j] += v * W[o + j];
+  /** Outputs ``(n, 10)`` of ``n`` images ``X`` into ``out``, split evenly over the workers. */
+  function scoreInWorkers(name, X, n, out) {
+    const k = Math.min(pool.ready.length, n), per = Math.ceil(n / k), parts = [];
+    for (let i = 0, w = 0; i < n; i += per, w++) {
+      const m = Math.min(per, n - i), x = X.slice(i * N, (i + m) * N), id = ++pool.next;
+      parts.push(new Promise((resolve, reject) => {
+        pool.jobs.set(id, { resolve: (o) => { out.set(o, i * 10); resolve(); }, reject });
+        pool.ready[w].postMessage({ id, model: name, x: x.buffer, n: m }, [x.buffer]);
+      }));
     }
-    finish(l.act, acc, y, 0, nout);
+    return Promise.all(parts).then(() => out);
   }
-  /** A dense layer on ``m`` images at once (inputs ``x``, m × nin; outputs ``y``, m × nout):
-   * each image's nonzero inputs listed first, then eight outputs at a time in local
-   * variables, image after image, so that those eight columns of the kernel are read from
-   * the cache for all ``m`` images rather than streamed from memory for each. */
-  function denseBlock(l, x, m, y, acc, nzi, nzv, nzn) {
-    const nin = l.nin, nout = l.nout, W = l.W, B = l.B, J8 = nout - (nout % 8);
-    for (let b = 0; b < m; b++) {
-      let c = 0;
-      for (let i = 0, o = b * nin, z = b * nin; i < nin; i++) {
-        const v = x[o + i];
-        if (v !== 0) { nzi[z + c] = i * nout; nzv[z + c] = v; c++; }
-      }
-      nzn[b] = c;
-    }
-    for (let j = 0; j < J8; j += 8) {
-      for (let b = 0; b < m; b++) {
-        let s0 = B[j], s1 = B[j + 1], s2 = B[j + 2], s3 = B[j + 3];
-        let s4 = B[j + 4], s5 = B[j + 5], s6 = B[j + 6], s7 = B[j + 7];
-        for (let t = b * nin, e = t + nzn[b]; t < e; t++) {
-          const v = nzv[t], w = nzi[t] + j;
-          s0 += v * W[w]; s1 += v * W[w + 1]; s2 += v * W[w + 2]; s3 += v * W[w + 3];
-          s4 += v * W[w + 4]; s5 += v * W[w + 5]; s6 += v * W[w + 6]; s7 += v * W[w + 7];
-        }
-        const o = b * nout + j;
-        acc[o] = s0; acc[o + 1] = s1; acc[o + 2] = s2; acc[o + 3] = s3;
-        acc[o + 4] = s4; acc[o + 5] = s5; acc[o + 6] = s6; acc[o + 7] = s7;
-      }
-    }
-    for (let j = J8; j < nout; j++) {
-      for (let b = 0; b < m; b++) {
-        let s0 = B[j];
-        for (let t = b * nin, e = t + nzn[b]; t < e; t++) s0 += nzv[t] * W[nzi[t] + j];
-        acc[b * nout + j] = s0;
-      }
-    }
-    for (let b = 0; b < m; b++) finish(l.act, acc.subarray(b * nout, (b + 1) * nout), y, b * nout, nout);
+  /** Whether the workers score ``net``'s candidates: for a network of over 1 M multiply-adds
+   * an image (the CNN); below that, sending an image to a worker and back costs about as much
+   * as scoring it here (benchmarks/lab: the MLP's rate on one worker is below the page's). */
+  const inWorkers = (net) => pool.ready.length > 0 && net.macs >= 1e6;
+  /** Score ``m`` candidates: in the workers (a promise), or on this thread (null). */
+  function score(net, X, m, out) {
+    if (m > 1 && inWorkers(net)) return scoreInWorkers(net.name, X, m, out);
+    net.forward(X, m, out);
+    return null;
   }
-  function finish(name, acc, y, off, n) {
-    if (name === 'softmax') {
-      let m = -Infinity, s = 0;
-      for (let j = 0; j < n; j++) if (acc[j] > m) m = acc[j];
-      for (let j = 0; j < n; j++) { acc[j] = Math.exp(acc[j] - m); s += acc[j]; }
-      for (let j = 0; j < n; j++) y[off + j] = acc[j] / s;
-    } else if (name === 'relu') {
-      for (let j = 0; j < n; j++) y[off + j] = acc[j] > 0 ? acc[j] : 0;
-    } else {
-      for (let j = 0; j < n; j++) y[off + j] = act(name, acc[j]);
-    }
-  }
-  /** A convolution as a matrix product: the layer's input unrolled (im2col) into
-   * ``cols`` (positions × k·k·cin, zeros for the padding), times the kernel (k·k·cin × cout,
-   * Keras' layout), four positions × four output channels at a time in local variables
-   * (sums in double precision, as the other layers). */
-  function convForward(l, x, y) {
-    const H = l.h, Wd = l.w, ci = l.cin, co = l.cout, k = l.k, p = l.pad, OH = l.oh, OW = l.ow;
-    const K = l.W, KP = l.KP, B = l.B, R = k * k * ci, P = OH * OW, cols = l.cols;
-    for (let oy = 0, q = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++, q += R) {
-        for (let ky = 0, r = q; ky < k; ky++) {
-          const iy = oy + ky - p;
-          for (let kx = 0; kx < k; kx++, r += ci) {
-            const ix = ox + kx - p;
-            if (iy < 0 || iy >= H || ix < 0 || ix >= Wd) { cols.fill(0, r, r + ci); continue; }
-            const xo = (iy * Wd + ix) * ci;
-            for (let c = 0; c < ci; c++) cols[r + c] = x[xo + c];
-          }
-        }
-      }
-    }
-    const relu = l.act === 'relu';
-    if (l.wasm && useWasm) {
-      const at = l.wasm.at, o = l.wasm.out;
-      l.wasm.gemm(at.cols, at.kp, at.bias, at.out, P, R, co);
-      if (relu) { for (let j = 0, n = P * co; j < n; j++) y[j] = o[j] > 0 ? o[j] : 0; }
-      else { for (let j = 0, n = P * co; j < n; j++) y[j] = act(l.act, o[j]); }
-      return;
-    }
-    const P4 = P - (P % 4), C4 = co - (co % 4);
-    for (let q = 0; q < P4; q += 4) {
-      const a0 = q * R, a1 = a0 + R, a2 = a1 + R, a3 = a2 + R;
-      for (let d = 0; d < C4; d += 4) {
-        let s00 = B[d], s01 = B[d + 1], s02 = B[d + 2], s03 = B[d + 3];
-        let s10 = s00, s11 = s01, s12 = s02, s13 = s03;
-        let s20 = s00, s21 = s01, s22 = s02, s23 = s03;
-        let s30 = s00, s31 = s01, s32 = s02, s33 = s03;
-        for (let r = 0, w = d * R; r < R; r++, w += 4) {
-          const w0 = KP[w], w1 = KP[w + 1], w2 = KP[w + 2], w3 = KP[w + 3];
-          const v0 = cols[a0 + r], v1 = cols[a1 + r], v2 = cols[a2 + r], v3 = cols[a3 + r];
-          s00 += v0 * w0; s01 += v0 * w1; s02 += v0 * w2; s03 += v0 * w3;
-          s10 += v1 * w0; s11 += v1 * w1; s12 += v1 * w2; s13 += v1 * w3;
-          s20 += v2 * w0; s21 += v2 * w1; s22 += v2 * w2; s23 += v2 * w3;
-          s30 += v3 * w0; s31 += v3 * w1; s32 += v3 * w2; s33 += v3 * w3;
-        }
-        const o = q * co + d;
-        y[o] = s00; y[o + 1] = s01; y[o + 2] = s02; y[o + 3] = s03;
-        y[o + co] = s10; y[o + co + 1] = s11; y[o + co + 2] = s12; y[o + co + 3] = s13;
-        y[o + 2 * co] = s20; y[o + 2 * co + 1] = s21; y[o + 2 * co + 2] = s22; y[o + 2 * co + 3] = s23;
-        y[o + 3 * co] = s30; y[o + 3 * co + 1] = s31; y[o + 3 * co + 2] = s32; y[o + 3 * co + 3] = s33;
-      }
-    }
-    // the positions and channels left over from the blocks of four, one at a time
-    for (let q = 0; q < P; q++) {
-      for (let d = q < P4 ? C4 : 0; d < co; d++) {
-        let s0 = B[d];
-        for (let r = 0, a = q * R, w = d; r < R; r++, w += co) s0 += cols[a + r] * K[w];
-        y[q * co + d] = s0;
-      }
-    }
-    // the activation, on the float32 sums as before
-    if (relu) { for (let j = 0, n = P * co; j < n; j++) if (!(y[j] > 0)) y[j] = 0; }
-    else if (l.act !== 'linear') { for (let j = 0, n = P * co; j < n; j++) y[j] = act(l.act, y[j]); }
-  }
-  function poolForward(l, x, y) {
-    const s = l.win, Wd = l.w, C = l.c, OH = l.oh, OW = l.ow, arg = l.arg;
-    for (let oy = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++) {
-        for (let c = 0; c < C; c++) {
-          let best = -Infinity, bi = 0;
-          for (let dy = 0; dy < s; dy++) {
-            for (let dx = 0; dx < s; dx++) {
-              const i = ((oy * s + dy) * Wd + ox * s + dx) * C + c;
-              if (x[i] > best) { best = x[i]; bi = i; }
-            }
-          }
-          const o = (oy * OW + ox) * C + c;
-          y[o] = best; arg[o] = bi;
-        }
-      }
-    }
-  }
-  /** The ten outputs of image ``off`` (pixel offset) of ``X``; a view of the net's buffer. */
-  Net.prototype.run = function (X, off) {
-    const a = this.acts;
-    for (let i = 0; i < N; i++) a[0][i] = X[off + i];
-    for (let k = 0; k < this.layers.length; k++) {
-      const l = this.layers[k];
-      if (l.type === 'dense') denseForward(l, a[k], a[k + 1], this.acc);
-      else if (l.type === 'conv') convForward(l, a[k], a[k + 1]);
-      else poolForward(l, a[k], a[k + 1]);
-    }
-    return a[a.length - 1];
-  };
-  /** Outputs ``(n, 10)`` of ``n`` images ``(n, 784)`` into ``out`` (Float32Array). */
-  Net.prototype.forward = function (X, n, out) {
-    if (n === 1) { out.set(this.run(X, 0).subarray(0, 10)); return out; }
-    const L = this.layers.length, M = BLOCK;
-    if (!this.block) { // buffers for M images: each layer's outputs, the dense layers' lists
-      const nin = Math.max.apply(null, this.layers.map((l) => l.type === 'dense' ? l.nin : 0));
-      this.block = {
-        acts: [null].concat(this.layers.map((l) => new Float32Array(M * l.size))),
-        acc: new Float64Array(M * Math.max.apply(null, this.layers.map((l) => l.size))),
-        nzi: new Int32Array(M * nin), nzv: new Float64Array(M * nin), nzn: new Int32Array(M),
-      };
-    }
-    const bk = this.block, a = this.acts;
-    for (let i0 = 0; i0 < n; i0 += M) {
-      const m = Math.min(M, n - i0);
-      let src = X.subarray(i0 * N, (i0 + m) * N), stride = N;
-      for (let k = 0; k < L; k++) {
-        const l = this.layers[k], dst = bk.acts[k + 1];
-        if (l.type === 'dense') {
-          denseBlock(l, src, m, dst, bk.acc, bk.nzi, bk.nzv, bk.nzn);
-        } else { // image after image, through the net's own one-image buffers
-          for (let b = 0; b < m; b++) {
-            const x = a[k]; x.set(src.subarray(b * stride, (b + 1) * stride));
-            if (l.type === 'conv') convForward(l, x, a[k + 1]); else poolForward(l, x, a[k + 1]);
-            dst.set(a[k + 1], b * l.size);
-          }
-        }
-        src = dst; stride = l.size;
-      }
-      out.set(src.subarray(0, m * 10), i0 * 10);
-    }
-    return out;
-  };
-  /** d objective / d pixels of one image into ``g`` (784); returns its outputs (a copy).
-   * The objective is log p(target) for softmax outputs, the target's logit otherwise: the
-   * white-box attacks' objective (search/engine.py, Scorer.target_gradient). */
-  Net.prototype.gradient = function (X, off, target, g) {
-    const y = Float32Array.from(this.run(X, off));
-    const L = this.layers.length, a = this.acts, dl = this.deltas;
-    const top = dl[L];
-    for (let j = 0; j < 10; j++) top[j] = (j === target ? 1 : 0) - (this.softmax ? y[j] : 0);
-    for (let k = L - 1; k >= 0; k--) {
-      const l = this.layers[k], dout = dl[k + 1], din = dl[k], out = a[k + 1];
-      if (k < L - 1 && l.type !== 'pool') { // through the activation of layer k
-        if (l.act === 'relu') { for (let j = 0; j < l.size; j++) if (!(out[j] > 0)) dout[j] = 0; }
-        else if (l.act === 'sigmoid') { for (let j = 0; j < l.size; j++) dout[j] *= out[j] * (1 - out[j]); }
-      }
-      if (l.type === 'dense') {
-        const nout = l.nout, W = l.W;
-        for (let i = 0; i < l.nin; i++) {
-          let s = 0;
-          const o = i * nout;
-          for (let j = 0; j < nout; j++) s += W[o + j] * dout[j];
-          din[i] = s;
-        }
-      } else if (l.type === 'pool') {
-        din.fill(0);
-        for (let o = 0; o < l.size; o++) din[l.arg[o]] += dout[o];
-      } else {
-        const H = l.h, Wd = l.w, ci = l.cin, co = l.cout, kk = l.k, p = l.pad, K = l.W, kco = ci * co;
-        din.fill(0);
-        for (let oy = 0; oy < l.oh; oy++) {
-          for (let ox = 0; ox < l.ow; ox++) {
-            const yo = (oy * l.ow + ox) * co;
-            for (let ky = 0; ky < kk; ky++) {
-              const iy = oy + ky - p;
-              if (iy < 0 || iy >= H) continue;
-              for (let kx = 0; kx < kk; kx++) {
-                const ix = ox + kx - p;
-                if (ix < 0 || ix >= Wd) continue;
-                const xo = (iy * Wd + ix) * ci, wo = (ky * kk + kx) * kco;
-                for (let c = 0; c < ci; c++) {
-                  let s = 0;
-                  const w0 = wo + c * co;
-                  for (let d = 0; d < co; d++) s += K[w0 + d] * dout[yo + d];
-                  din[xo + c] += s;
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    for (let i = 0; i < N; i++) g[i] = dl[0][i];
-    return y;
-  };
-
-  const NETS = {};
-  for (const name of D.order) NETS[name] = new Net(name, D.models[name]);
+  const ENGINES = { relaxed: 'WebAssembly relaxed SIMD', simd: 'WebAssembly SIMD', js: 'JavaScript' };
+  /** What scores ``net``'s candidates, in words. */
+  const engine = (net) => (inWorkers(net) ? pool.ready.length + (pool.ready.length > 1 ? ' workers' : ' worker')
+    : "the page's thread") + ', ' + ENGINES[LAB.path];
+  startWorkers(cores());
 
   // ---------------------------------------------------------------- preprocessing
   const INK = 0.1;
@@ -488,13 +232,16 @@
 
   // ---------------------------------------------------------------- searches
   const P = D.methods;
-  /** Images per yield: about 20 M multiply-adds, so the page stays responsive. */
-  const chunkOf = (net) => Math.max(1, Math.min(500, Math.floor(2e7 / net.macs)));
+  /** Candidates per request to score: all of them where workers score them; on the page's
+   * own thread about 100 M multiply-adds (16 CNN images), so that it stays responsive. */
+  const chunkOf = (net) => (inWorkers(net) ? Infinity
+    : Math.max(LAB.path === 'js' ? 1 : LAB.BLOCK, Math.min(500, Math.floor(1e8 / net.macs))));
   function noise(rng) { const x = new Float32Array(N); for (let i = 0; i < N; i++) x[i] = rng(); return x; }
   const tolOf = (tol, t) => (Array.isArray(tol) ? tol[t] : tol);
 
-  /* Every search is a generator over a state object s: it yields after each chunk of work
-   * and yields {step: true} after each step (one row of the plot). s.best, s.conf (the best
+  /* Every search is a generator over a state object s: it yields {score: [X, m, out]} for its
+   * candidates' outputs (written into out before it resumes), {} after each chunk of work
+   * and {step: true} after each step (one row of the plot). s.best, s.conf (the best
    * target output so far), s.evaluations, s.status ('running', 'converged', 'stuck',
    * 'out of budget'). */
   function* hillclimb(s) { // seed 003: random masks added to a blank base, keep the best
@@ -517,7 +264,7 @@
             cand[o + i] = v;
           }
         }
-        net.forward(cand, m, out);
+        yield { score: [cand, m, out] };
         for (let j = 0; j < m; j++) {
           if (out[j * 10 + t] > bestConf) { bestConf = out[j * 10 + t]; bestImg.set(cand.subarray(j * N, j * N + N)); found = true; }
         }
@@ -560,7 +307,7 @@
       }
       for (let c0 = 0; c0 < M; c0 += chunk) {
         const m = Math.min(chunk, M - c0);
-        net.forward(kids.subarray(c0 * N, (c0 + m) * N), m, out.subarray(c0 * 10, (c0 + m) * 10));
+        yield { score: [kids.subarray(c0 * N, (c0 + m) * N), m, out.subarray(c0 * 10, (c0 + m) * 10)] };
         s.evaluations += m;
         yield {};
       }
@@ -617,7 +364,7 @@
         const v = s.rng() < 0.5 ? 0 : 1;
         for (let y = 0; y < side; y++) for (let xx = 0; xx < side; xx++) cand[o + (top + y) * SIDE + left + xx] = v;
       }
-      net.forward(cand, C, out);
+      yield { score: [cand, C, out] };
       let bc = 0;
       for (let c = 0; c < C; c++) {
         if (out[c * 10 + t] > s.conf) { s.conf = out[c * 10 + t]; s.best.set(cand.subarray(c * N, c * N + N)); }
@@ -783,20 +530,36 @@
     search.gen = METHODS[method](search);
     show();
   }
-  /** Advance the search by up to ``ms`` milliseconds of work, or to the end of one step. */
-  function advance(ms, oneStep) {
-    if (!search || search.status !== 'running') return;
+  /** Advance the search by up to ``ms`` milliseconds of work, or to the end of one step
+   * (a promise: its candidates may be out with the workers); ``looping``: Run's loop, which
+   * Pause ends as soon as the workers answer. */
+  async function advance(ms, oneStep, looping) {
+    const s = search;
+    if (!s || s.status !== 'running' || s.advancing) return;
+    s.advancing = true;
     const t0 = performance.now();
-    for (;;) {
-      const r = search.gen.next();
-      if (r.done) { search.history.push([search.step, search.conf]); stop(); break; }
-      if (r.value.step) { search.history.push([search.step, search.conf]); if (oneStep) break; }
-      if (!oneStep && performance.now() - t0 > ms) break;
-    }
-    search.busy += performance.now() - t0;
-    show();
+    try {
+      for (;;) {
+        const r = s.gen.next();
+        if (r.done) { s.history.push([s.step, s.conf]); if (search === s) stop(); break; }
+        if (r.value.score) {
+          const wait = score(s.net, ...r.value.score);
+          if (wait) await wait;
+          if (search !== s) return; // replaced while the workers scored
+          if (looping && timer === null) break; // paused meanwhile: resume from here on Run
+          continue;
+        }
+        if (r.value.step) { s.history.push([s.step, s.conf]); if (oneStep) break; }
+        if (!oneStep && performance.now() - t0 > ms) break;
+      }
+    } finally { s.advancing = false; }
+    s.busy += performance.now() - t0;
+    if (search === s) show();
   }
-  function loop() { advance(40, false); if (search && search.status === 'running' && timer !== null) timer = setTimeout(loop, 0); }
+  async function loop() {
+    await advance(40, false, true);
+    if (search && search.status === 'running' && timer !== null) timer = setTimeout(loop, 0);
+  }
   function run() { if (!search || search.status !== 'running') newSearch(); if (timer === null) { timer = setTimeout(loop, 0); } $('run').disabled = true; $('pause').disabled = false; }
   function stop() { if (timer !== null) clearTimeout(timer); timer = null; $('run').disabled = false; $('pause').disabled = true; }
   function show() {
@@ -806,6 +569,7 @@
     $('sstep').textContent = s.step.toLocaleString('en');
     $('sevals').textContent = s.evaluations.toLocaleString('en');
     $('sconf').textContent = s.conf.toPrecision(6);
+    $('sengine').textContent = engine(s.net);
     $('srate').textContent = s.busy > 0 ? Math.round(1000 * s.evaluations / s.busy).toLocaleString('en') : '–';
     showEstimate(s);
     $('schanged').textContent = s.origin ? changed(s.origin, s.best)
@@ -856,7 +620,7 @@
   }
   $('run').addEventListener('click', run);
   $('pause').addEventListener('click', stop);
-  $('step').addEventListener('click', () => { stop(); if (!search || search.status !== 'running') newSearch(); advance(0, true); });
+  $('step').addEventListener('click', () => { stop(); if (!search || search.status !== 'running') newSearch(); return advance(0, true); });
   $('reset').addEventListener('click', newSearch);
   for (const id of ['smodel', 'smethod', 'starget', 'seed', 'sstart']) $(id).addEventListener('change', newSearch);
   $('touse').addEventListener('click', () => { snapshot(); load(search.best); });
@@ -889,25 +653,59 @@
 
   // ---------------------------------------------------------------- for tests and benchmarks
   window.lab = {
-    nets: NETS, prepare, resize, canvasGrey, decode, refresh, load, methods: METHODS, mulberry32,
-    forward(name, X, n) { return NETS[name].forward(X, n, new Float32Array(n * 10)); },
+    get nets() { return NETS; }, prepare, resize, canvasGrey, decode: LAB.decode, refresh, load,
+    methods: METHODS, mulberry32,
+    /** Outputs of ``n`` images on the page's thread, or in the workers (a promise) with
+     * ``workers`` true. */
+    forward(name, X, n, workers) {
+      const out = new Float32Array(n * 10);
+      return workers ? scoreInWorkers(name, X, n, out) : NETS[name].forward(X, n, out);
+    },
     gradient(name, X, n, targets) {
       const g = new Float32Array(n * N), one = new Float32Array(N);
       for (let i = 0; i < n; i++) { NETS[name].gradient(X, i * N, targets[i], one); g.set(one, i * N); }
       return g;
     },
-    /** Images per second of ``name`` on ``n`` images, best of ``repeats``. */
-    speed(name, X, n, repeats) {
+    /** Images per second of ``name`` on ``n`` images, best of ``repeats``, on the page's
+     * thread or (``workers`` true) in the workers. */
+    async speed(name, X, n, repeats, workers) {
       const out = new Float32Array(n * 10);
       let best = Infinity;
       for (let r = 0; r < repeats; r++) { // each timing at least 100 ms: the clock is coarse
         const t0 = performance.now(); let k = 0, t = 0;
-        do { NETS[name].forward(X, n, out); k++; t = performance.now() - t0; } while (t < 100);
+        do {
+          if (workers) await scoreInWorkers(name, X, n, out); else NETS[name].forward(X, n, out);
+          k++; t = performance.now() - t0;
+        } while (t < 100);
         best = Math.min(best, t / k);
       }
       return 1000 * n / best;
     },
+    /** Multiply-adds per second of gemm.wat's ``peak`` loop (``path``'s build) on this
+     * thread: the kernel's bound in this browser, timed over at least 200 ms. */
+    peak(path) {
+      const mod = LAB.kernels[path || LAB.path];
+      if (!mod) return null;
+      const f = new WebAssembly.Instance(mod, {}).exports.peak;
+      f(100000); // compiled and warm
+      let n = 1000000, t = 0;
+      for (;;) {
+        const t0 = performance.now(); f(n); t = performance.now() - t0;
+        if (t > 200 || n > 5e8) break;
+        n *= 4;
+      }
+      return 32 * n / (t / 1000);
+    },
+    /** The paths this browser runs ('relaxed', 'simd', 'js') and the one in use. */
+    paths() { return { paths: LAB.paths, path: LAB.path, workers: pool.ready.length, cores: cores(), engines: Object.fromEntries(D.order.map((m) => [m, inWorkers(NETS[m]) ? 'workers' : 'page'])) }; },
+    /** Switch to ``path`` (the networks rebuilt, the workers restarted on it); a promise of
+     * the number of workers ready. */
+    usePath(path, workers) {
+      LAB = labNets(D, { path }); NETS = LAB.nets;
+      return startWorkers(workers === undefined ? pool.workers.length : workers);
+    },
+    /** Restart with ``k`` workers (0: none); a promise of the number ready. */
+    workers(k) { return startWorkers(k); },
     search() { return search; }, input() { return input; }, advance, newSearch, run, stop, stroke, undo, show,
-    useWasm(on) { useWasm = !!on; return CONV !== null; },
   };
 })();

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -19,6 +20,10 @@ METHODS = {
     "gradient_sign": "signed gradient (ours)",
     "square_search": "square search (ours)",
 }
+# The scripts the page holds: the networks (also each Web Worker's source, with worker.js), the
+# page's own; and the WebAssembly builds of gemm.wat (plain SIMD, relaxed SIMD).
+SCRIPTS = (("__NET__", "net.js"), ("__WORKER__", "worker.js"), ("__SCRIPT__", "lab.js"))
+KERNELS = ("gemm", "gemm_relaxed")
 NOTES = {
     "hillclimb": "Hill climbing (seed 003): {candidates} random masks added to a blank base "
     "(density {density}, amplitude {amplitude}), the best kept, until {threshold}.",
@@ -30,6 +35,32 @@ NOTES = {
     "square_search": "Square search (ours): {candidates} squares a step, {steps} steps, until "
     "{threshold}.",
 }
+
+
+# An add of a product to a sum, in gemm.wat's spelling, and the same as one relaxed fused
+# multiply-add (relaxed_madd(a, b, c) = a * b + c, rounded once where the CPU has FMA).
+_GET = r"\(local\.get (\$\w+)\)"
+_MADD = re.compile(rf"\(f32x4\.add {_GET} \(f32x4\.mul {_GET} {_GET}\)\)")
+_RELAXED = r"(f32x4.relaxed_madd (local.get \2) (local.get \3) (local.get \1))"
+
+
+def kernel_texts() -> dict[str, str]:
+    """The text of each build of the product (:data:`KERNELS`): gemm.wat, and gemm.wat with
+    its multiply-adds fused."""
+    text = _asset("gemm.wat")
+    relaxed, n = _MADD.subn(_RELAXED, text)
+    if n != 16:  # gemm's eight and peak's eight
+        raise RuntimeError(f"gemm.wat: expected 16 multiply-adds to fuse, found {n}")
+    return dict(gemm=text, gemm_relaxed=relaxed)
+
+
+def build_kernels(folder: Path) -> None:
+    """Compile :func:`kernel_texts` into ``folder/<name>.wasm`` with wasmtime's wat2wasm (a
+    test checks that the committed files are these bytes)."""
+    import wasmtime
+
+    for name, text in kernel_texts().items():
+        (Path(folder) / f"{name}.wasm").write_bytes(wasmtime.wat2wasm(text))
 
 
 def _asset(name: str) -> str:
@@ -50,11 +81,14 @@ def render_lab(exported: dict[str, dict], methods: dict[str, dict]) -> str:
     offered = {m: methods[m] for m in METHODS if m in methods}
     if not offered:
         raise UserInputError(f"the lab needs the parameters of one of {', '.join(METHODS)}")
-    # the convolution kernel in WebAssembly SIMD (conv.wat, compiled to conv.wasm)
-    conv = base64.b64encode(resources.files(__package__).joinpath("conv.wasm").read_bytes())
-    data = dict(
-        order=list(exported), models=exported, methods=offered, kernels=dict(conv=conv.decode())
-    )
+    # the matrix product in WebAssembly SIMD (gemm.wat compiled, plain and relaxed)
+    kernels = {
+        name: base64.b64encode(
+            resources.files(__package__).joinpath(f"{name}.wasm").read_bytes()
+        ).decode("ascii")
+        for name in KERNELS
+    }
+    data = dict(order=list(exported), models=exported, methods=offered, kernels=kernels)
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     precision = {e["precision"] for e in exported.values()}
     bars = (
@@ -74,11 +108,11 @@ def render_lab(exported: dict[str, dict], methods: dict[str, dict]) -> str:
         ("__BARS__", bars),
     ):
         page = page.replace(key, value)
-    script = _asset("lab.js").replace("</", "<\\/")
-    # the two big parts last, so that no placeholder is looked for inside them
-    head, tail = page.split("__DATA__")
-    tail_head, tail_tail = tail.split("__SCRIPT__")
-    return head + payload + tail_head + script + tail_tail
+    # the big parts in one pass, so that no placeholder is looked for inside them
+    parts = dict(
+        __DATA__=payload, **{key: _asset(name).replace("</", "<\\/") for key, name in SCRIPTS}
+    )
+    return re.sub("|".join(parts), lambda m: parts[m.group()], page)
 
 
 def write_lab(

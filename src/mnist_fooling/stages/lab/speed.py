@@ -1,32 +1,41 @@
 """The lab page's speed in headless Chromium beside Keras', measured side by side in one job.
 
-Per model: the page's forward passes per second (one image after another, as the page scores
-a search's candidates; best of ``repeats``) and Keras' (the workflow's compiled forward pass,
-``search.engine.Scorer``, on the same batch; best of ``repeats``), their ratio and its target;
-per model and lab method: the seconds the page takes to fool the model for one digit (seed 0),
-within a budget. Without Chromium (or Playwright) on the machine the CSV says "not measured".
+Per model: the page's forward passes per second on its own thread, on one Web Worker and on
+all of them (the reader's cores), and Keras' (the workflow's compiled forward pass,
+``search.engine.Scorer``, on the same batch); each the best of ``repeats``; the ratio of what
+the page's searches use to Keras'. Per kernel build: the CNN's multiply-adds per second on one
+worker against the build's peak loop. Per model, lab method and digit: the seconds the page
+takes to fool the model (seed 0), within a budget. Without Chromium (or Playwright) on the
+machine the CSV says "not measured".
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import statistics
 import time
 from pathlib import Path
 
 import numpy as np
 
-# The page's forward passes per second over Keras', at least.
-TARGETS = {"softmax": 0.1, "mlp": 0.1, "cnn": 0.05}
 FIELDS = [
-    "kind",  # forward | fool
+    "kind",  # forward | kernel | fool
     "model",
     "method",  # fool rows
-    "page_per_s",
+    "digit",  # fool rows
+    "path",  # the kernel build (relaxed | simd | js)
+    "page_per_s",  # forward rows: the page's own thread
+    "worker_per_s",  # one Web Worker
+    "workers_per_s",  # all of them
+    "workers",
+    "used",  # page | workers: what the searches score with
     "keras_per_s",
-    "ratio",
+    "ratio",  # the used rate over Keras'
     "target",
     "met",
+    "macs_per_s",  # kernel rows: the CNN's multiply-adds per second on one worker
+    "peak_per_s",  # the build's peak loop on the page's thread
     "seconds",  # fool rows: time to the search's end (or the budget)
     "status",  # converged | stuck | out of budget | not within budget | not measured: ...
     "evaluations",
@@ -51,15 +60,63 @@ def _b64(array: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(array, "<f4").tobytes()).decode("ascii")
 
 
-def page_speeds(page, names, images: np.ndarray, repeats: int) -> dict[str, float]:
+def page_speeds(page, names, images: np.ndarray, repeats: int) -> dict[str, dict]:
+    """Per model: images per second on the page's thread (``page``), on one worker
+    (``worker``) and on all (``workers``); the worker count and what the searches use."""
+    from .browser import evaluate_body
+
+    x = json.dumps(_b64(images))
+    run = (
+        f"const X = lab.decode({x}, 'float32'), r = {{}};"
+        f"for (const m of {json.dumps(list(names))})"
+        f" r[m] = await lab.speed(m, X, {len(images)}, {repeats}, WORKERS); return r;"
+    )
+    info = evaluate_body(page, "await lab.workers(lab.paths().cores); return lab.paths();")
+    rates = {"page": evaluate_body(page, run.replace("WORKERS", "false"))}
+    rates["workers"] = evaluate_body(page, run.replace("WORKERS", "true"))
+    evaluate_body(page, "return await lab.workers(1);")
+    rates["worker"] = evaluate_body(page, run.replace("WORKERS", "true"))
+    evaluate_body(page, f"return await lab.workers({info['workers']});")
+    return {
+        m: dict(
+            page=rates["page"][m],
+            worker=rates["worker"][m],
+            workers=rates["workers"][m],
+            count=info["workers"],
+            used=info["engines"][m],
+            path=info["path"],
+        )
+        for m in names
+    }
+
+
+def kernel_rows(page, name: str, images: np.ndarray, repeats: int) -> list[dict]:
+    """For each kernel build this browser runs: ``name``'s multiply-adds per second on one
+    worker, and the build's peak loop's on the page's thread (gemm.wat's ``peak``)."""
     from .browser import evaluate_body
 
     body = (
-        f"const X = lab.decode({json.dumps(_b64(images))}, 'float32'); const r = {{}};"
-        f"for (const m of {json.dumps(list(names))})"
-        f" r[m] = lab.speed(m, X, {len(images)}, {repeats}); return r;"
+        f"const X = lab.decode({json.dumps(_b64(images))}, 'float32'), r = [];"
+        f"const keep = lab.paths().path, k = lab.paths().workers;"
+        f"for (const p of lab.paths().paths.filter((p) => p !== 'js')) {{"
+        f" await lab.usePath(p, 1);"
+        f" const rate = await lab.speed({json.dumps(name)}, X, {len(images)}, {repeats}, true);"
+        f" r.push([p, rate * lab.nets[{json.dumps(name)}].macs, lab.peak(p)]); }}"
+        f"await lab.usePath(keep, k); return r;"
     )
-    return evaluate_body(page, body)
+    return [
+        dict(
+            kind="kernel",
+            model=name,
+            path=p,
+            macs_per_s=round(macs),
+            peak_per_s=round(peak),
+            ratio=round(macs / peak, 4),
+            status="measured",
+            images=len(images),
+        )
+        for p, macs, peak in evaluate_body(page, body)
+    ]
 
 
 def fool_time(page, model: str, method: str, target: int, budget_s: float) -> dict:
@@ -73,7 +130,7 @@ def fool_time(page, model: str, method: str, target: int, budget_s: float) -> di
     $('starget').value = '{target}'; $('seed').value = '0'; lab.newSearch();
     const t0 = performance.now(), budget = {1000 * budget_s};
     while (lab.search().status === 'running' && performance.now() - t0 < budget)
-      lab.advance(Math.max(1, budget - (performance.now() - t0)), false);
+      await lab.advance(Math.max(1, budget - (performance.now() - t0)), false);
     const s = lab.search();
     return {{seconds: (performance.now() - t0) / 1000, status: s.status,
              evaluations: s.evaluations, confidence: s.conf}};
@@ -98,10 +155,29 @@ def keras_speed(path: Path, images: np.ndarray, repeats: int) -> float:
     return len(images) / best
 
 
-def not_measured(models, methods, why: str) -> list[dict]:
-    rows = [dict(kind="forward", model=m, target=TARGETS.get(m, ""), status=why) for m in models]
-    rows += [dict(kind="fool", model=m, method=k, status=why) for m in models for k in methods]
+def not_measured(models, methods, digits, targets: dict, why: str) -> list[dict]:
+    ratio = targets["ratio"]
+    rows = [dict(kind="forward", model=m, target=ratio.get(m, ""), status=why) for m in models]
+    rows += [
+        dict(kind="fool", model=m, method=k, digit=d, target=fool_target(targets, m, k), status=why)
+        for m in models
+        for k in methods
+        for d in digits
+    ]
     return rows
+
+
+def fool_target(targets: dict, model: str, method: str) -> float | str:
+    """The most seconds the median digit may take for ``model`` and ``method``, or ''."""
+    fool = targets["fool"]
+    return fool["seconds"] if model == fool["model"] and method in fool["methods"] else ""
+
+
+def median_seconds(seconds: list[float], fooled: list[bool]) -> float:
+    """The median time to fool, a digit not fooled counting as never (inf)."""
+    return statistics.median(
+        s if ok else float("inf") for s, ok in zip(seconds, fooled, strict=True)
+    )
 
 
 def run_lab_speed(
@@ -113,16 +189,20 @@ def run_lab_speed(
     n: int,
     repeats: int,
     budget_s: float,
-    target: int,
+    digits: list[int],
+    targets: dict,
     out: Path,
 ) -> list[dict]:
-    """Measure and write ``out`` (CSV with FIELDS); see the module."""
+    """Measure and write ``out`` (CSV with FIELDS); see the module. ``targets``: ``ratio``
+    (model -> the least page/Keras ratio) and ``fool`` (``model``, ``methods``, ``seconds``:
+    the most seconds the median digit may take)."""
     from . import browser
 
     if browser.find_chromium() is None:
-        rows = not_measured(models, methods, "not measured: no Chromium on PATH")
+        rows = not_measured(models, methods, digits, targets, "not measured: no Chromium on PATH")
     elif not browser.have_playwright():
-        rows = not_measured(models, methods, "not measured: the playwright package is missing")
+        why = "not measured: the playwright package is missing"
+        rows = not_measured(models, methods, digits, targets, why)
     else:
         images = batch(data, n)
         size = Path(page_path).stat().st_size
@@ -131,13 +211,19 @@ def run_lab_speed(
             page_rate = page_speeds(page, list(models), images, repeats)
             for name, path in models.items():  # side by side: Keras right after the page
                 keras_rate = keras_speed(path, images, repeats)
-                ratio = page_rate[name] / keras_rate
-                goal = TARGETS.get(name, "")
+                got = page_rate[name]
+                ratio = got[got["used"]] / keras_rate
+                goal = targets["ratio"].get(name, "")
                 rows.append(
                     dict(
                         kind="forward",
                         model=name,
-                        page_per_s=round(page_rate[name], 1),
+                        path=got["path"],
+                        page_per_s=round(got["page"], 1),
+                        worker_per_s=round(got["worker"], 1),
+                        workers_per_s=round(got["workers"], 1),
+                        workers=got["count"],
+                        used=got["used"],
                         keras_per_s=round(keras_rate, 1),
                         ratio=round(ratio, 4),
                         target=goal,
@@ -147,22 +233,32 @@ def run_lab_speed(
                         page_bytes=size,
                     )
                 )
+            if "cnn" in models:
+                rows += kernel_rows(page, "cnn", images, repeats)
             for name in models:
                 for method in methods:
-                    got = fool_time(page, name, method, target, budget_s)
-                    rows.append(
-                        dict(
-                            kind="fool",
-                            model=name,
-                            method=method,
-                            seconds=round(got["seconds"], 3),
-                            status=got["status"],
-                            evaluations=got["evaluations"],
-                            confidence=round(got["confidence"], 4),
-                            budget_s=budget_s,
-                            page_bytes=size,
+                    for digit in digits:
+                        got = fool_time(page, name, method, digit, budget_s)
+                        rows.append(
+                            dict(
+                                kind="fool",
+                                model=name,
+                                method=method,
+                                digit=digit,
+                                seconds=round(got["seconds"], 3),
+                                status=got["status"],
+                                evaluations=got["evaluations"],
+                                confidence=round(got["confidence"], 4),
+                                target=fool_target(targets, name, method),
+                                budget_s=budget_s,
+                                page_bytes=size,
+                            )
                         )
-                    )
+                        print(
+                            f"lab-speed: {name} {method} '{digit}': {got['status']}"
+                            f" in {got['seconds']:.2f} s",
+                            flush=True,
+                        )
             if page.errors:
                 raise RuntimeError(f"the lab page raised: {page.errors[0]}")
     out = Path(out)
