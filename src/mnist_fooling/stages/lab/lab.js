@@ -570,6 +570,7 @@
     $('sevals').textContent = s.evaluations.toLocaleString('en');
     $('sconf').textContent = s.conf.toPrecision(6);
     $('sengine').textContent = engine(s.net);
+    $('stime').textContent = (s.busy / 1000).toFixed(2) + ' s';
     $('srate').textContent = s.busy > 0 ? Math.round(1000 * s.evaluations / s.busy).toLocaleString('en') : '–';
     showEstimate(s);
     $('schanged').textContent = s.origin ? changed(s.origin, s.best)
