@@ -45,9 +45,10 @@ rule benchmark_lab:
         f"{L}/benchmarks/benchmark_lab.tsv"
     conda:
         "../../environment.yml"
-    # Every core: the page's Web Workers use them, as Keras does. Never beside the search
-    # benchmark (the `benchmark` resource, 1 in profiles/default), which would take them.
-    threads: workflow.cores
+    # Every core (Snakemake lowers 8 to --cores): the page's Web Workers use up to 8, as Keras
+    # uses them all. Never beside the search benchmark (the `benchmark` resource, 1 in
+    # profiles/default), which would take them.
+    threads: 8
     resources:
         benchmark=1,
     params:

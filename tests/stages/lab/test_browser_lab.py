@@ -96,6 +96,32 @@ def test_gradients_on_every_path(lab_models, lab_page):
         assert np.median(_cosine(grad, got["js"])) >= 0.99999, path
 
 
+@pytest.mark.parametrize(
+    ("init", "path"),
+    [
+        ("delete window.Worker;", "relaxed"),
+        ("delete window.Worker; delete window.WebAssembly;", "js"),
+    ],
+)
+def test_without_workers_or_webassembly_the_page_still_fools(lab_page, init, path):
+    """A browser without Web Workers scores on the page's thread; one without WebAssembly too,
+    in JavaScript: a CNN hill-climbing step runs either way, and the page says what scored it."""
+    with open_page(lab_page, init=init) as page:
+        page.select_option("#smethod", "hillclimb")
+        page.select_option("#smodel", "cnn")
+        page.click("#step")
+        page.wait_for_function("() => lab.search().step === 1", polling=50)
+        got = page.evaluate(
+            "() => [lab.paths(), lab.search().evaluations,"
+            " document.getElementById('sengine').textContent]"
+        )
+        assert not page.errors, page.errors
+    paths, evaluations, engine = got
+    assert paths["workers"] == 0 and paths["path"] == path
+    assert evaluations == 1 + lab_methods()["hillclimb"]["candidates"]
+    assert engine.startswith("the page's thread")
+
+
 def test_search_in_workers_is_the_search_on_the_page(lab_page):
     """Hill climbing on the CNN: the same best image and output with the candidates scored in
     two workers as on the page's thread (the outputs are the same bits)."""

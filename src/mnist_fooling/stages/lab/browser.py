@@ -70,16 +70,25 @@ def url(html_path: Path, fragment: str = "") -> str:
 
 @contextmanager
 def open_page(
-    html_path: Path, width: int = 1280, height: int = 900, fragment: str = "", *, touch=False
+    html_path: Path,
+    width: int = 1280,
+    height: int = 900,
+    fragment: str = "",
+    *,
+    touch=False,
+    init: str = "",
 ) -> Iterator:
     """A Playwright ``Page`` on ``html_path`` (at ``#fragment``), loaded, in a fresh context of
-    ``width`` × ``height``; script errors raised in the page are collected in
-    ``page.errors`` (a list of strings)."""
+    ``width`` × ``height``, with the script ``init`` run before the page's own (e.g. to take
+    an API away); script errors raised in the page are collected in ``page.errors`` (a list
+    of strings)."""
     context = browser().new_context(
         viewport={"width": width, "height": height}, has_touch=touch, device_scale_factor=1
     )
     try:
         context.set_default_timeout(TIMEOUT_MS)
+        if init:
+            context.add_init_script(init)
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
