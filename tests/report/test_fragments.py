@@ -610,8 +610,8 @@ def test_lab_fragment(tmp_path):
     assert table_rows(frag["tables"]["fool"]) == [
         [
             "cnn",
-            "25.00 s (2/3); ≤ 30 s: yes",
-            "0.50 s (3/3)",
+            "25 s (2/3); ≤ 30 s: yes",
+            "0.5 s (3/3)",
             "not fooled (1/3) within 30 s; ≤ 30 s: no",
         ]
     ]

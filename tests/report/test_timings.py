@@ -8,9 +8,10 @@ def test_the_cluster_and_reliability_checks_share_one_list_of_timed_files():
     assert compare.MASKED is timings.TIMED_SECTIONS
 
 
-def test_the_report_is_masked_in_each_timed_section_and_the_lab_section_twice():
+def test_the_report_is_masked_in_each_timed_section_and_the_lab_section_three_times():
     html = (
         b'<h2 id="the-lab-in-the-browser">Lab</h2><table>9 img/s</table><p>t</p><table>3 s</table>'
+        b"<p>k</p><table>12.7 G</table>"
         b'<h3 id="speed-of-the-search">S</h3><table>5/s</table>'
         b'<h3 id="run-time-per-job">R</h3><table>1.5 s</table>'
         b'<h3 id="versions">V</h3><table>np</table>'

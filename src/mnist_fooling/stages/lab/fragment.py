@@ -107,7 +107,7 @@ def _fool_cell(g: pd.DataFrame) -> str:
     median = median_seconds(seconds, fooled)
     n = len(g)
     text = (
-        f"{median:.2f} s ({sum(fooled)}/{n})"
+        f"{_seconds(median)} ({sum(fooled)}/{n})"
         if median != float("inf")
         else f"not fooled ({sum(fooled)}/{n}) within {float(g.budget_s.iloc[0]):g} s"
     )
@@ -115,6 +115,11 @@ def _fool_cell(g: pd.DataFrame) -> str:
     if target != "":
         text += f"; ≤ {float(target):g} s: {'yes' if median <= float(target) else 'no'}"
     return text
+
+
+def _seconds(s: float) -> str:
+    """Three significant digits, and "< 1 ms" below (the page's clock is coarser)."""
+    return "< 1 ms" if s < 0.001 else f"{s:.3g} s"
 
 
 def _reason(t: pd.DataFrame) -> str:
