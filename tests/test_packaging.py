@@ -115,3 +115,19 @@ def test_no_unsafe_loading_in_the_package():
             if pattern in text:
                 offenders.append(f"{path.name}: {pattern}")
     assert offenders == []
+
+
+def test_package_data_lists_every_page_asset():
+    """Each package's templates, scripts, styles and kernels are in pyproject's package-data
+    (a wheel without them renders no page), and each listed file exists."""
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]
+    src = ROOT / "src"
+    for package, names in listed.items():
+        folder = src / package.replace(".", "/")
+        assert all((folder / n).is_file() for n in names), package
+    for path in (src / "mnist_fooling").rglob("*"):
+        if path.suffix in {".html", ".js", ".css", ".wat", ".wasm"}:
+            package = ".".join(path.parent.relative_to(src).parts)
+            assert path.name in listed.get(package, []), f"{path} is not in package-data"
