@@ -10,6 +10,21 @@ import pandas as pd
 from .common import GRADES, Decision, between
 
 UNFIT = between(GRADES[0], GRADES[-1])  # an unfit reader decides nothing: any outcome is open
+# When an automated reader may judge "unrecognisable" (stages/fooling/reader.py measures it):
+FIT_AT, FIT_SHARE, CHANCE_SHARE = 0.3, 0.9, 0.15  # fit: ≥ 90% of s = 0.3 blends, ≤ 15% of noise
+SPECIFIC_SHARE = 0.05  # specific: no family of negatives called a digit more often than this
+
+
+def fit_readers(calibration: pd.DataFrame) -> dict[str, bool]:
+    """Reader → whether it may judge "unrecognisable": ≥ 90% of the s = 0.3 blends look like
+    their digit and ≤ 15% of pure noise (s = 0) does."""
+    fit = {}
+    for name, g in calibration.groupby("reader", sort=False):
+        share = g.set_index("s").share
+        if not {0.0, FIT_AT} <= set(share.index):
+            raise ValueError(f"calibration of {name!r} lacks s = 0 or s = {FIT_AT}")
+        fit[name] = bool(share[FIT_AT] >= FIT_SHARE and share[0.0] <= CHANCE_SHARE)
+    return fit
 
 
 @dataclass(frozen=True)

@@ -281,7 +281,7 @@ def d6(
     similarity table's reference rows, :func:`mnist_fooling.stages.fooling.likeness.
     reference_similarity`). Undecided when the interval straddles the minimum.
     """
-    from ..stages.reading.deck import set_name
+    from ..search.registry import set_name
     from .panel import fit_reader
 
     rows = look(likeness, "cnn", "hillclimb")

@@ -329,6 +329,20 @@ def spec(name: str) -> MethodSpec:
         raise ValueError(f"unknown method {name!r}; expected one of {NAMES}") from None
 
 
+def set_name(model: str, method: str) -> str:
+    """``"MLP, gradient"``: how the reading page, its answer files, the claims and the report
+    name the fooling set of ``model`` and ``method``."""
+    from ..core.names import MODEL_LABELS
+
+    label = BY_NAME[method].label if method in BY_NAME else method
+    return f"{MODEL_LABELS.get(model, model)}, {label}"
+
+
+def mean_name(model: str, method: str) -> str:
+    """``"MLP, genetic: mean '2'"``: the mean of a set's '2's (C9, C14)."""
+    return f"{set_name(model, method)}: mean '2'"
+
+
 def make_method(name: str, params: dict, *, stats=None):
     """Build method ``name`` from its config section (``stats``: see :meth:`MethodSpec.build`)."""
     return spec(name).build(dict(params), stats=stats)

@@ -87,7 +87,7 @@ def test_c5_an_unfit_reader_decides_nothing():
 
 
 def test_c5_the_panel_decides_when_a_reader_passed_the_controls():
-    from mnist_fooling.stages.reading.deck import set_name
+    from mnist_fooling.search.registry import set_name
 
     name = set_name("mlp", "gradient")
     got = seed000.c5(sets(100), calibration(), readers=readers(False), panel=panel(name, 0, 40))
@@ -193,7 +193,7 @@ def test_c14_without_a_prior_run():
 def mean_panel(prior: int, plain: int, readers: int = 10):
     """Ten readers of both mean '2's: ``prior`` and ``plain`` of them read each as a '2'."""
     from mnist_fooling.claims.panel import panel_of
-    from mnist_fooling.stages.reading.deck import mean_name
+    from mnist_fooling.search.registry import mean_name
 
     rows = [
         dict(reader=f"r{i}", set=mean_name("mlp", method), group="mean", target=2,

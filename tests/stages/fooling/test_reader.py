@@ -17,7 +17,6 @@ from mnist_fooling.stages.fooling.reader import (
     calibration_table,
     choose,
     equivalent_strength,
-    fit_readers,
     reader_table,
     specificity_table,
     standardised,
@@ -78,19 +77,6 @@ def test_calibration_table_counts_blends_per_reader_and_strength():
 
 def curve(shares: dict[float, float], reader: str = "k-NN") -> pd.DataFrame:
     return pd.DataFrame([dict(reader=reader, s=s, share=v) for s, v in shares.items()])
-
-
-@pytest.mark.parametrize(
-    ("at_03", "at_0", "fit"),
-    [(0.9, 0.15, True), (0.95, 0.0, True), (0.89, 0.0, False), (0.99, 0.16, False)],
-)
-def test_a_reader_is_fit_at_90_percent_of_s03_blends_and_15_percent_of_noise(at_03, at_0, fit):
-    assert fit_readers(curve({0.0: at_0, 0.2: 0.5, 0.3: at_03, 1.0: 1.0})) == {"k-NN": fit}
-
-
-def test_fitness_needs_the_two_strengths():
-    with pytest.raises(ValueError, match="lacks s = 0 or s = 0.3"):
-        fit_readers(curve({0.0: 0.0, 1.0: 1.0}))
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from mnist_fooling.cli import main
-from mnist_fooling.stages.reading.deck import balanced, build_deck, set_name
+from mnist_fooling.search.registry import set_name
+from mnist_fooling.stages.reading.deck import balanced, build_deck
 from mnist_fooling.stages.reading.format import deck_id, decode_pixels
 
 READING = dict(

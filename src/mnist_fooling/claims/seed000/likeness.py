@@ -19,7 +19,7 @@ from ..common import (
     rate,
     share,
 )
-from ..panel import UNFIT, chosen_reader, fitness_text
+from ..panel import UNFIT, chosen_reader, fit_readers, fitness_text
 
 READER = "k-NN"  # the reader whose calibration passes (stages/fooling/reader.py); checked below
 START_STD = 1 / np.sqrt(12)  # within-image std of the searches' uniform start
@@ -28,8 +28,6 @@ START_STD = 1 / np.sqrt(12)  # within-image std of the searches' uniform start
 def fitness(calibration: pd.DataFrame | None, reader: str = READER) -> tuple[bool, str]:
     """Whether ``reader`` passed its calibration (≥ 90% of s = 0.3 blends, ≤ 15% of noise),
     and the two shares in words."""
-    from ...stages.fooling.reader import fit_readers
-
     if calibration is None or reader not in set(calibration.reader):
         return False, f"no calibration of the {reader} reader"
     share = calibration[calibration.reader == reader].set_index("s").share
@@ -55,7 +53,7 @@ POSTS = dict(
 def reading(likeness, model: str, method: str, *, readers=None, panel=None):
     """``(k, n, source, detail)``: how many images of (model, method) read as their digit, to
     the human panel when it read them, else to the automated k-NN reader; None without data."""
-    from ...stages.reading.deck import set_name
+    from ...search.registry import set_name
 
     rows = look(likeness, model, method)
     name = set_name(model, method)
@@ -186,7 +184,7 @@ def floor_text(low: float, high: float) -> str:
 
 def panel_mean(panel, method: str) -> tuple[int, int] | None:
     """``(k, n)``: the panel's answers on the mean '2' of (mlp, method) that read it as a '2'."""
-    from ...stages.reading.deck import mean_name
+    from ...search.registry import mean_name
 
     name = mean_name("mlp", method)
     return panel.counts(name) if panel is not None and panel.has(name) else None

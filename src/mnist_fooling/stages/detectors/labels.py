@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...core.names import MODEL_LABELS
 from ...search.registry import METHODS
 from .config import ADAPTIVE_SET, DETECTORS, NOISE_SET, PLAIN_SET
 
@@ -15,7 +16,6 @@ LABELS = {
     "template": "template reader",
     "eleventh": "11th class",
 }
-MODEL_LABELS = {"softmax": "softmax regression", "mlp": "MLP", "cnn": "CNN"}
 SET_LABELS = {
     **{entry.name: entry.label for entry in METHODS},
     NOISE_SET: "uniform noise",

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ...claims.panel import FIT_AT, FIT_SHARE, SPECIFIC_SHARE
 from ...core.figures import image_grid, plt
 from ...core.io import save_figure
 from .negatives import negatives
-from .reader import FIT_AT, FIT_SHARE, SPECIFIC_SHARE, blend
+from .reader import blend
 
 EXAMPLES = 8  # negatives of each family in the examples grid
 

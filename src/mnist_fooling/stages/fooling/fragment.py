@@ -273,7 +273,7 @@ def readers_markdown(
     measure: its floor (95% interval; the family that sets it), the share of blends that look
     like their digit at each of :data:`REPORT_STRENGTHS` measured, the share of each family of
     negatives called a digit (Wilson intervals), and whether it is specific, fit and chosen."""
-    from .reader import FIT_AT, FIT_SHARE, SPECIFIC_SHARE
+    from ...claims.panel import FIT_AT, FIT_SHARE, SPECIFIC_SHARE
 
     order = readers.assign(
         rank=np.where(readers.chosen.astype(bool), 0, np.where(readers.reader == "template", 2, 1))
@@ -367,7 +367,7 @@ def reader_variables(
     """Which readers are fit, their floors and the shares at s = 0, 0.2, 0.3 and 1; with the
     ``readers`` and ``specificity`` tables also the chosen k-NN reader's setting, sensitivity and
     worst family of negatives, the template's, and the negatives measured ("—" without)."""
-    from .reader import CHANCE_SHARE, FIT_AT, FIT_SHARE, SPECIFIC_SHARE, fit_readers
+    from ...claims.panel import CHANCE_SHARE, FIT_AT, FIT_SHARE, SPECIFIC_SHARE, fit_readers
 
     fit = fit_readers(calibration)
     if readers is not None:

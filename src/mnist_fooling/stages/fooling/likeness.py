@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ...claims.panel import FIT_AT
 from ...core.io import write_csv
 from ...core.stats import quantile_interval
 from .negatives import negatives
 from .reader import (
-    FIT_AT,
     KnnReader,
     blend,
     calibration_table,

@@ -10,12 +10,11 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import gaussian_filter
 
+from ...claims.panel import FIT_AT, FIT_SHARE, SPECIFIC_SHARE
 from ...core.stats import quantile_interval, wilson_interval
 
 CHUNK = 2000  # queries per similarity product: (2000, n_train) float32 bounds the memory
 BLOCK = 100  # training images per block of the top-k search (:func:`top_k`)
-FIT_AT, FIT_SHARE, CHANCE_SHARE = 0.3, 0.9, 0.15  # fit: ≥ 90% of s = 0.3 blends, ≤ 15% of noise
-SPECIFIC_SHARE = 0.05  # specific: no family of negatives called a digit more often than this
 SIMILARITIES = ("correlation", "centred")
 
 
@@ -193,18 +192,6 @@ def calibration_table(
             low, high = wilson_interval(k, n)
             rows.append(dict(reader=name, s=float(s), n=n, k=k, share=k / n, low=low, high=high))
     return pd.DataFrame(rows)
-
-
-def fit_readers(calibration: pd.DataFrame) -> dict[str, bool]:
-    """Reader → whether it may judge "unrecognisable": ≥ 90% of the s = 0.3 blends look like
-    their digit and ≤ 15% of pure noise (s = 0) does."""
-    fit = {}
-    for name, g in calibration.groupby("reader", sort=False):
-        share = g.set_index("s").share
-        if not {0.0, FIT_AT} <= set(share.index):
-            raise ValueError(f"calibration of {name!r} lacks s = 0 or s = {FIT_AT}")
-        fit[name] = bool(share[FIT_AT] >= FIT_SHARE and share[0.0] <= CHANCE_SHARE)
-    return fit
 
 
 def specificity_table(

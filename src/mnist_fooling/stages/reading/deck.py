@@ -7,8 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...search.registry import METHODS
-from ..detectors.labels import MODEL_LABELS
+from ...search.registry import mean_name, set_name
 from ..fooling.negatives import negatives
 from ..fooling.reader import blend
 from ..fooling.runs import by_key, read_arrays
@@ -18,16 +17,6 @@ from .format import DECK_FORMAT, deck_id, encode_pixels
 # The sets the visual claims are about: C5 and C7 (Nielsen's MLP), D6 (the CNN's hill climbing).
 FOCAL = (("mlp", "gradient"), ("mlp", "genetic"), ("cnn", "hillclimb"))
 MEANS = (("mlp", "genetic"), ("mlp", "genetic_prior"))  # C9 and C14: the mean of the '2's
-METHOD_LABELS = {entry.name: entry.label for entry in METHODS}
-
-
-def set_name(model: str, method: str) -> str:
-    """``"MLP, gradient"``: how the page, the answer files and the report name a fooling set."""
-    return f"{MODEL_LABELS.get(model, model)}, {METHOD_LABELS.get(method, method)}"
-
-
-def mean_name(model: str, method: str) -> str:
-    return f"{set_name(model, method)}: mean '2'"
 
 
 def item(group: str, name: str, image: np.ndarray, *, target=None, s=None) -> dict:
