@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .options import add_models, json_object
@@ -47,7 +46,7 @@ def add_speed_parser(sub) -> None:
     s.add_argument("--digits", type=int, nargs="+", required=True, help="the digits to fool")
     s.add_argument(
         "--targets-json",
-        type=json.loads,
+        type=json_object,
         required=True,
         help='{"ratio": {model: least page/Keras}, "fool": {"model", "methods", "seconds"}}',
     )
@@ -66,8 +65,7 @@ def cmd_lab_speed(args) -> None:
         raise UserInputError("--budget must be positive and --digits digits 0-9")
     targets = args.targets_json
     if not (
-        isinstance(targets, dict)
-        and isinstance(targets.get("ratio"), dict)
+        isinstance(targets.get("ratio"), dict)
         and isinstance(targets.get("fool"), dict)
         and {"model", "methods", "seconds"} <= set(targets["fool"])
     ):

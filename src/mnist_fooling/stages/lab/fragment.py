@@ -30,9 +30,6 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
     for key in ("page", "worker", "workers", "keras"):
         forward[key] = forward[f"{key}_per_s"].map(_rate)
     forward["ratio_text"] = forward.ratio.map(lambda v: f"{float(v):.3f}" if v != "" else "")
-    forward["used_text"] = forward.used.map(
-        lambda v: {"page": "page", "workers": "workers"}.get(v, "")
-    )
     forward["target_text"] = forward.target.map(lambda v: f"≥ {float(v):g}" if v != "" else "")
     speed = markdown_table(
         forward,
@@ -42,7 +39,7 @@ def fragment(inputs: dict[str, Path], config: dict) -> dict:
             worker="1 worker",
             workers={0: "all workers", 1: "1 worker (all)"}.get(workers, f"{workers} workers"),
             keras="Keras",
-            used_text="searches use",
+            used="searches use",
             ratio_text="ratio",
             target_text="target",
             met="met",
