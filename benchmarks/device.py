@@ -28,42 +28,31 @@ import numpy as np
 TARGET = 0.5  # a search loop's evaluations/s over the raw forward pass's images/s
 NEVER = dict(threshold=2.0)  # a target output never reaches 2
 
-# name -> (config section with a stop rule that never fires, images per run and generation)
-SEARCHES = {
-    "genetic": (dict(population=100, selected=5, tol=0.0, max_attempts=1), 100),
-    "genetic_prior": (dict(population=100, selected=5, tol=0.0, max_attempts=1), 100),
-    "genetic_prior_intended": (dict(population=100, selected=5, tol=0.0, max_attempts=1), 100),
-    "hillclimb": (dict(candidates=500, density=0.02, amplitude=0.5, patience=10**6, **NEVER), 500),
-    "map_elites": (dict(batch_size=200, mutation_rate=0.1, eta=15.0, **NEVER), 200),
-    "square_search": (dict(candidates=2, **NEVER), 2),
-    "gradient_sign": (dict(step_size=0.1, decay=0.95, **NEVER), 1),
-    "gradient_prior": (
-        dict(
-            step_size=0.05,
-            decay=0.99,
-            l2=0.2,
-            blur_every=1,
-            blur_sigma=1.0,
-            jitter=1,
-            reg_decay=0.97,
-            **NEVER,
-        ),
-        1,
-    ),  # fmt: skip
-    "gradient": (dict(learning_rate=0.1, **NEVER), 1),
-}
-HOST = (
-    "genetic",
-    "genetic_prior",
-    "genetic_prior_intended",
-    "hillclimb",
-    "map_elites",
-)  # timed on the numpy/numba path with --host
+# Timed on the numpy/numba path too with --host (the black-box searches with numba kernels).
+HOST = ("genetic", "genetic_prior", "genetic_prior_intended", "hillclimb", "map_elites")
+
+
+def never_stopping(name: str) -> dict:
+    """Method ``name``'s config section with a stop rule that never fires: its registry
+    entry's ``never_stop`` (or that of an entry of the same class), else a threshold of 2."""
+    from mnist_fooling.search.registry import METHODS, spec
+
+    cls = spec(name).cls
+    stop = next((e.never_stop for e in METHODS if e.cls is cls and e.never_stop), NEVER)
+    return {**config_methods()[name], **stop}
+
+
+def per_run(name: str) -> int:
+    """Images a run of ``name`` scores per generation (its registry entry's ``batch``)."""
+    from mnist_fooling.search.registry import spec
+
+    key = spec(name).batch
+    return config_methods()[name][key] if key else 1
 
 
 def synthetic_stats():
     """Per-digit prior statistics of uniform noise (the speed does not depend on them)."""
-    from mnist_fooling.search.prior import digit_stats
+    from mnist_fooling.search.methods.genetic.prior import digit_stats
 
     rng = np.random.default_rng(0)
     return digit_stats(rng.random((200, 28, 28)), np.arange(200) % 10)
@@ -74,7 +63,7 @@ def make(name: str, steps: int):
     from mnist_fooling.search import make_method, spec
 
     entry = spec(name)
-    params = {**config_methods()[name], **SEARCHES[name][0]}
+    params = never_stopping(name)
     stats = synthetic_stats() if entry.needs_stats else None
     cap = steps + 1 if entry.cap == "max_iter" else steps
     return make_method(name, {**params, entry.cap: cap}, stats=stats)
@@ -91,10 +80,10 @@ def config_methods() -> dict:
 def runs_for(name: str, batch: int) -> np.ndarray:
     """Targets of as many runs as make one generation of ``batch`` images (MAP-Elites: ten
     runs per replicate share its offspring)."""
-    per_run = SEARCHES[name][1]
-    if batch % per_run:
-        raise ValueError(f"--batch {batch} is not a multiple of {name}'s {per_run} per run")
-    units = batch // per_run
+    each = per_run(name)
+    if batch % each:
+        raise ValueError(f"--batch {batch} is not a multiple of {name}'s {each} per run")
+    units = batch // each
     return np.arange(units * (10 if name == "map_elites" else 1)) % 10
 
 
@@ -135,9 +124,9 @@ class Raw:
 
 
 def _device_impl(method, model, batch: int):
-    from mnist_fooling.search.device.implementations import implementation_class
+    from mnist_fooling.search.registry import device_class
 
-    return implementation_class(method)(method, model, max_batch=batch)
+    return device_class(method)(method, model, max_batch=batch)
 
 
 def evaluations(name: str, result, targets: np.ndarray) -> int:
@@ -236,7 +225,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--steps", type=int, default=4, help="generations timed per search")
     p.add_argument("--seconds", type=float, default=2.0, help="time for a forward measure")
     p.add_argument("--repeats", type=int, default=2, help="timed runs per search loop")
-    p.add_argument("--methods", nargs="+", default=list(SEARCHES), choices=list(SEARCHES))
+    from mnist_fooling.search.registry import NAMES
+
+    names = [n for n in NAMES if n in config_methods()]
+    p.add_argument("--methods", nargs="+", default=names, choices=names)
     p.add_argument("--host", action="store_true", help="also time the numpy/numba loops")
     args = p.parse_args(argv)
     if min(args.batch, args.steps, args.repeats) < 1 or args.seconds <= 0:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,12 +64,21 @@ def models(tmp_path_factory) -> dict[str, Path]:
     import keras
 
     from mnist_fooling.core.io import save_keras_model
-    from mnist_fooling.core.models import TrainConfig, build_model
+    from mnist_fooling.core.models import build_model
 
     d = tmp_path_factory.mktemp("models")
     paths = {}
     for name in ("softmax", "mlp"):
         keras.utils.set_random_seed(1)
         paths[name] = d / f"{name}.keras"
-        save_keras_model(build_model(name, TrainConfig(), n_train=10), paths[name])
+        save_keras_model(build_model(name, train_config(name), n_train=10), paths[name])
     return paths
+
+
+def train_config(model: str, **overrides):
+    """:class:`~mnist_fooling.core.models.TrainConfig` of ``model`` as config/config.yaml sets it
+    (its ``train.<model>`` section and ``seed``), under ``overrides``."""
+    from mnist_fooling.core.models import TrainConfig
+
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    return TrainConfig(**{**config["train"][model], "seed": config["seed"], **overrides})

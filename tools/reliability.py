@@ -245,7 +245,11 @@ def _npz(d: Path, edit: Callable[[dict], None] | None = None, name: str = "mnist
 
 
 def _train_on(d: Path, npz: str) -> list[str]:
-    return _cli("train", "--model", "softmax", "--data", npz, "--out", "m.keras", "--epochs", "1")
+    config = str(ROOT / "config" / "config.yaml")  # the hyperparameters
+    return _cli(
+        "train", "--model", "softmax", "--data", npz, "--out", "m.keras", "--epochs", "1",
+        "--config", config,
+    )  # fmt: skip
 
 
 def _truncated(d: Path) -> list[str]:
@@ -451,7 +455,7 @@ BAD_INPUTS: list[BadInput] = [
         "zero epochs on the CLI",
         "cli",
         "--epochs must be at least 1",
-        lambda d: _train_on(d, _npz(d))[:-1] + ["0"],
+        lambda d: [*_train_on(d, _npz(d)), "--epochs", "0"],
         ("m.keras",),
     ),
     BadInput(

@@ -120,8 +120,9 @@ def likeness(model, method, looks: list[int] | None = None, **kw) -> list[dict]:
 
 
 def variogram(published: tuple, truth: tuple, p: float | None = None) -> pd.DataFrame:
-    """Rows of :func:`mnist_fooling.search.prior.variogram_check`: per direction (across,
-    down), the published terms spanning ``published[i]`` and the true statistics ``truth[i]``."""
+    """Rows of :func:`mnist_fooling.search.methods.genetic.prior.variogram_check`: per direction
+    (across, down), the published terms spanning ``published[i]`` and the true statistics
+    ``truth[i]``."""
     rows = []
     for measure, spans in (
         ("published terms on training '2's", published),

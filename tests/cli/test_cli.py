@@ -11,8 +11,8 @@ import yaml
 
 from mnist_fooling.cli import main
 from mnist_fooling.core.io import save_keras_model
-from mnist_fooling.core.models import TrainConfig, build_model
-from tests.conftest import ROOT, synthetic_arrays
+from mnist_fooling.core.models import build_model
+from tests.conftest import ROOT, synthetic_arrays, train_config
 
 HILL = dict(steps=1, threshold=0.99, candidates=5, density=0.1, amplitude=0.5, patience=1)
 PLAN = dict(hillclimb=dict(params=HILL, runs_per_digit=1, runs_of_two=0, attempts_of_two=1))
@@ -31,7 +31,7 @@ def run_cli(*args):
 def model_file(tmp_path_factory):
     keras.utils.set_random_seed(0)
     path = tmp_path_factory.mktemp("models") / "softmax.keras"
-    save_keras_model(build_model("softmax", TrainConfig(), n_train=10), path)
+    save_keras_model(build_model("softmax", train_config("softmax"), n_train=10), path)
     return path
 
 
@@ -113,6 +113,10 @@ def report_inputs(*fragments, config=None):
 BAD = [
     (["train", "--model", "svm", "--data", "mnist.npz", "--out", "x.keras"], "--model must be"),
     (["train", "--model", "cnn", "--data", "missing.npz", "--out", "x.keras"], "missing.npz: no"),
+    (
+        ["train", "--model", "cnn", "--data", "mnist.npz", "--out", "x.keras", "--epochs", "1"],
+        "give --config, or --batch-size, --learning-rate, --optimizer, --seed",
+    ),  # fmt: skip
     (
         ["train", "--model", "cnn", "--data", "mnist.npz", "--out", "x.keras", "--epochs", "0"],
         "--epochs must be at least",

@@ -7,15 +7,15 @@ import pytest
 
 from mnist_fooling.cli import main
 from mnist_fooling.core.io import save_keras_model
-from mnist_fooling.core.models import TrainConfig, build_model
-from tests.conftest import synthetic_arrays
+from mnist_fooling.core.models import build_model
+from tests.conftest import synthetic_arrays, train_config
 
 
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory):
     keras.utils.set_random_seed(0)
     path = tmp_path_factory.mktemp("models") / "mlp.keras"
-    save_keras_model(build_model("mlp", TrainConfig(), n_train=10), path)
+    save_keras_model(build_model("mlp", train_config("mlp"), n_train=10), path)
     return path
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from mnist_fooling.core.io import atomic_path, write_npz, write_text
+from tests.conftest import train_config
 
 
 def test_atomic_path_leaves_nothing_on_failure(tmp_path):
@@ -46,14 +47,14 @@ def test_saved_keras_models_are_byte_identical_and_load(tmp_path):
     import keras
 
     from mnist_fooling.core.io import save_keras_model
-    from mnist_fooling.core.models import TrainConfig, build_model, load_model
+    from mnist_fooling.core.models import build_model, load_model
 
     keras.backend.clear_session()  # layer names count up within a process
     keras.utils.set_random_seed(0)
-    save_keras_model(build_model("cnn", TrainConfig(), n_train=1), tmp_path / "a.keras")
+    save_keras_model(build_model("cnn", train_config("cnn"), n_train=1), tmp_path / "a.keras")
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
-    save_keras_model(build_model("cnn", TrainConfig(), n_train=1), tmp_path / "b.keras")
+    save_keras_model(build_model("cnn", train_config("cnn"), n_train=1), tmp_path / "b.keras")
     assert (tmp_path / "a.keras").read_bytes() == (tmp_path / "b.keras").read_bytes()
     x = np.zeros((2, 28, 28), np.float32)
     assert load_model(tmp_path / "a.keras").predict(x, verbose=0).shape == (2, 10)

@@ -29,7 +29,7 @@ def make_method(name: str, given: dict, *, stats=None):
 
 
 def _factory(name: str):
-    cls = registry.spec(name).method_class()
+    cls = registry.spec(name).cls
 
     def build(**overrides):
         return cls(**params(name, overrides))
@@ -38,9 +38,9 @@ def _factory(name: str):
     return build
 
 
-Genetic = _factory("genetic")
-HillClimb = _factory("hillclimb")
-Gradient = _factory("gradient")
-GradientSign = _factory("gradient_sign")
-SquareSearch = _factory("square_search")
-MapElites = _factory("map_elites")
+# One factory per method class, named after it (Genetic, HillClimb, ...), with the parameters of
+# the first registry entry that uses it: a new method's class comes with its factory.
+FACTORIES = {}
+for _entry in registry.METHODS:
+    FACTORIES.setdefault(_entry.cls.__name__, _factory(_entry.name))
+globals().update(FACTORIES)

@@ -28,9 +28,11 @@ from tests.search.configured import make_method
 from mnist_fooling.search.engine import CURVE_EVALUATIONS, Scorer, replicate_index
 from mnist_fooling.search import device
 from mnist_fooling.search.device.forward import _forward_fn, _weights
-from mnist_fooling.search.device.genetic import _histogram_pixels
-from mnist_fooling.search.device.gradient import _blur, _gaussian_kernel
-from mnist_fooling.search.prior import digit_stats, sample_pixels, variogram_cost, cost_stats
+from mnist_fooling.search.methods.genetic.device import _histogram_pixels, variogram_terms
+from mnist_fooling.search.methods.gradient_sign.device import _blur, _gaussian_kernel
+from mnist_fooling.search.methods.genetic.prior import (
+    digit_stats, sample_pixels, variogram_cost, cost_stats,
+)
 
 assert keras.backend.backend() == "jax"
 
@@ -180,7 +182,7 @@ parts = {}
 for variant in ("published", "intended"):
     sx, sy = cost_stats(STATS, targets, variant=variant)
     ref = variogram_cost(images.astype(np.float64), sx, sy, variant=variant)
-    tx, ty = device.variogram_terms(jnp.asarray(images.reshape(40, 784)),
+    tx, ty = variogram_terms(jnp.asarray(images.reshape(40, 784)),
                                     published=variant == "published")
     got = (np.abs(sx - np.asarray(tx)).sum(1) + np.abs(sy - np.asarray(ty)).sum(1)) / 14
     parts[f"variogram {variant}"] = float(np.abs(ref - got).max())
@@ -275,8 +277,10 @@ def test_device_support_and_bad_arguments():
         run_search_device(make_method("genetic", {}), None, targets=[11], seed=0)
 
 
-def test_device_implementations_match_the_registry():
-    """The one mapping of device implementations holds exactly the registry's names."""
-    from mnist_fooling.search.device.implementations import IMPLEMENTATIONS
-
-    assert set(IMPLEMENTATIONS) == {s.device for s in registry.METHODS if s.device}
+def test_every_device_implementation_is_its_methods_folders():
+    """Each entry's device implementation comes from its class's folder (a variant's from the
+    folder it shares the class of)."""
+    for entry in registry.METHODS:
+        if entry.device:
+            impl = entry.device()
+            assert impl.__module__ == entry.cls.__module__.replace(".host", ".device"), entry.name

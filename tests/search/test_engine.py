@@ -15,7 +15,7 @@ from mnist_fooling.search.engine import (
     network_evaluations,
     replicate_index,
 )
-from mnist_fooling.search.prior import cost_stats, digit_stats, variogram_cost
+from mnist_fooling.search.methods.genetic.prior import cost_stats, digit_stats, variogram_cost
 from tests.search.configured import Gradient, HillClimb, make_method
 
 
@@ -330,12 +330,12 @@ def test_engine_runs_on_the_jax_backend():
     script = """
         import numpy as np, keras
         assert keras.backend.backend() == "jax"
-        from mnist_fooling.core.models import TrainConfig, build_model
+        from mnist_fooling.core.models import build_model
         from mnist_fooling.search import run_search
         from tests.search.configured import make_method
         from mnist_fooling.search.engine import Scorer
         keras.utils.set_random_seed(0)
-        scorer = Scorer(build_model("mlp", TrainConfig(), n_train=10))
+        scorer = Scorer(build_model("mlp", train_config("mlp"), n_train=10))
         for name, params in (("gradient", dict(learning_rate=0.5, steps=3)),
                              ("gradient_sign", dict(steps=3)),
                              ("genetic", dict(population=20, selected=4, max_iter=3)),

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from mnist_fooling.search import kernels, prior
+from mnist_fooling.search import kernels
+from mnist_fooling.search.methods.genetic import prior
 
 ALPHA = 1e-3
 HISTOGRAM = np.array([0.30, 0.05, 0.10, 0.0, 0.15, 0.05, 0.05, 0.10, 0.05, 0.15])  # bin 3 empty

@@ -10,9 +10,10 @@ import pytest
 from ribs.archives import GridArchive
 from scipy import stats as sps
 
-from mnist_fooling.search import map_elites
 from mnist_fooling.search.engine import network_evaluations, replicate_index, run_search
-from mnist_fooling.search.map_elites import PIXELS, polynomial_mutation
+from mnist_fooling.search.methods.map_elites import emitter
+from mnist_fooling.search.methods.map_elites import host as map_elites
+from mnist_fooling.search.methods.map_elites.host import PIXELS, polynomial_mutation
 from tests.search.configured import MapElites
 from tests.search.test_engine import NumpySoftmax, Recording, band_weights
 
@@ -142,7 +143,7 @@ def rates_used(halve_every: int, generations: int, monkeypatch, scorer) -> list[
         used.append(rate)
         return real(x, rate=rate, eta=eta, rng=rng)
 
-    monkeypatch.setattr(map_elites, "polynomial_mutation", recording)
+    monkeypatch.setattr(emitter, "polynomial_mutation", recording)
     m = MapElites(batch_size=4, mutation_rate=0.1, halve_every=halve_every, steps=generations,
                   threshold=2.0)  # fmt: skip
     run_search(m, scorer, targets=np.arange(10), rng=np.random.default_rng(0))

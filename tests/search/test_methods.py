@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from mnist_fooling.search import prior, run_search
+from mnist_fooling.search import run_search
 from mnist_fooling.search.base import log_odds
+from mnist_fooling.search.methods.genetic import prior
 from tests.search.configured import Genetic, GradientSign, HillClimb, SquareSearch
 
 ALPHA = 1e-3

@@ -1,8 +1,8 @@
 """The vectorised prior and selection against a literal transcription of seed 000's R and Rcpp.
 
 ``tests/reference/rcpp.py`` transcribes the post's code one image at a time; here it checks
-``mnist_fooling.search.prior`` (statistics, variogram cost, histogram sampling) and the ordering
-``Genetic`` relies on, and smoke-tests the transcribed algorithm itself.
+``mnist_fooling.search.methods.genetic.prior`` (statistics, variogram cost, histogram sampling) and
+the ordering ``Genetic`` relies on, and smoke-tests the transcribed algorithm itself.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from mnist_fooling.search import prior
+from mnist_fooling.search.methods.genetic import prior
 from tests.reference import rcpp
 
 N_TRAIN = 200  # the R statistics loop runs in Python: keep it small

@@ -1,5 +1,6 @@
-"""The three everyday changes, on a finished `test` run: editing one sweep value or one CNN count
-reruns exactly what depends on it; removing a method takes it out of the report."""
+"""The everyday changes, on a finished `test` run: editing one sweep value, one method's parameter
+or one CNN count reruns exactly what depends on it; removing a method takes it out of the
+report."""
 
 from __future__ import annotations
 
@@ -58,7 +59,25 @@ def test_editing_one_sweep_value_reruns_the_sweep_and_its_readers(finished):
         "fooling_chain",
         "train",
         "detectors",
+        "lab",
+        "benchmark_lab",
     }
+
+
+def test_editing_one_methods_parameter_reruns_only_its_searches_and_their_readers(finished):
+    """square_search's steps: its search on each model (one job each), what reads those, and the
+    jobs that read the parameter itself (the lab page, which runs square search in the
+    browser); no other method's search."""
+
+    def edit(c):
+        c["fooling"]["methods"]["square_search"]["steps"] = 25
+
+    jobs = planned(finished, edited_profile(finished, "method-edited", edit))
+    runs = [f"results/test/fooling/{m}/square_search.npz" for m in ("softmax", "mlp", "cnn")]
+    forced = planned(finished, "test", "--forcerun", *runs, "results/test/report/lab.html")
+    assert jobs == forced
+    searches = {out for rule, out in jobs if rule.startswith(("fooling", "sweep"))}
+    assert searches == set(runs)
 
 
 def test_editing_one_cnn_count_reruns_only_that_search_and_its_readers(finished):

@@ -5,9 +5,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-from mnist_fooling.core.config import fine_tuning_limit, validate_config  # noqa: E402
+from mnist_fooling.config import fine_tuning_limit, validate_config  # noqa: E402
 from mnist_fooling.stages.fooling.plan import plan_for  # noqa: E402
-from mnist_fooling.search.registry import spec as method_spec  # noqa: E402
+from mnist_fooling.search.registry import lab_methods, spec as method_spec  # noqa: E402
 from mnist_fooling.core.errors import UserInputError  # noqa: E402
 
 try:
@@ -190,6 +190,11 @@ def eleventh_arg(wildcards, input):
 def fooling_plan(model, methods):
     """The JSON plan of one fooling job: its methods' parameters and counts for ``model``."""
     return json.dumps(plan_for(config["fooling"], model, methods), sort_keys=True)
+
+
+def methods_of(names):
+    """A wildcard constraint for the methods ``names`` (none: a name no method has)."""
+    return "|".join(names) or "none"
 
 
 def search_nice(wildcards):

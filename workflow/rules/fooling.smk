@@ -31,16 +31,16 @@ FOOLING_NPZ = expand(
 )
 
 
-# The long searches (the registry's own_job) are jobs of their own: hill climbing ("first", on
-# the CNN the longest chain's) starts as soon as its model exists; the genetic algorithms with
-# their 1000 '2's ("background", on the MLP) take the cores that chain leaves, but for the
-# chain's own model (fooling_chain).
+# One job per (model, method): editing a method's parameters reruns its searches alone. The
+# registry's own_job sets when one starts: hill climbing ("first", on the CNN the longest
+# chain's) as soon as its model exists; the genetic algorithms with their 1000 '2's
+# ("background", on the MLP) in the cores that chain leaves, but for the chain's own model
+# (fooling_chain); the others at the searches' usual priority.
 FIRST = [m for m in METHODS if method_spec(m).own_job == "first"]
 BACKGROUND = [m for m in METHODS if method_spec(m).own_job == "background"]
-APART = FIRST + BACKGROUND
+USUAL = [m for m in METHODS if m not in FIRST + BACKGROUND]
 # The models off the longest chain.
 OFF_CHAIN = [m for m in MODELS if m != ELEVENTH["model"]]
-TOGETHER = [m for m in METHODS if m not in APART]
 
 
 rule fooling:
@@ -48,25 +48,26 @@ rule fooling:
         model=f"{R}/models/{{model}}.keras",
         data=mnist_npz(),
     output:
-        npz=[f"{R}/fooling/{{model}}/{m}.npz" for m in TOGETHER],
-        csv=[f"{R}/fooling/{{model}}/{m}.csv" for m in TOGETHER],
+        npz=f"{R}/fooling/{{model}}/{{method}}.npz",
+        csv=f"{R}/fooling/{{model}}/{{method}}.csv",
     log:
-        f"{L}/fooling_{{model}}.log",
+        f"{L}/fooling_{{model}}_{{method}}.log",
     benchmark:
-        f"{L}/benchmarks/fooling_{{model}}.tsv"
+        f"{L}/benchmarks/fooling_{{model}}_{{method}}.tsv"
+    wildcard_constraints:
+        method=methods_of(USUAL),
     # First when cores free up: the searches feed most of the report.
     priority: 10
     conda:
         "../../environment.yml"
-    # One thread each: two models' searches overlap (TensorFlow and the kernels use every core).
-    # All methods of a model run in one process: TensorFlow's import alone takes seconds.
+    # One thread each: two searches overlap (TensorFlow and the kernels use every core).
     threads: 1
     resources:
         gpu=1,
     params:
-        # Only what this job uses (its model's methods, parameters and counts): editing a sweep
-        # or another model's counts does not rerun it.
-        plan=lambda w: fooling_plan(w.model, TOGETHER),
+        # Only what this job uses (its method's parameters and counts for its model): editing
+        # another method, a sweep or another model's counts does not rerun it.
+        plan=lambda w: fooling_plan(w.model, [w.method]),
         seed=config["seed"],
         out_dir=lambda w: f"{R}/fooling/{w.model}",
         nice=search_nice,
@@ -77,24 +78,15 @@ rule fooling:
 
 
 use rule fooling as fooling_apart with:
-    output:
-        npz=f"{R}/fooling/{{model}}/{{method}}.npz",
-        csv=f"{R}/fooling/{{model}}/{{method}}.csv",
-    log:
-        f"{L}/fooling_{{model}}_{{method}}.log",
-    benchmark:
-        f"{L}/benchmarks/fooling_{{model}}_{{method}}.tsv"
     wildcard_constraints:
-        method="|".join(FIRST),
-    # Before the model's other searches: the longest job starts as soon as its model exists.
+        method=methods_of(FIRST),
+    # Before the models' other searches: the longest job starts as soon as its model exists.
     priority: 15
-    params:
-        plan=lambda w: fooling_plan(w.model, [w.method]),
 
 
-use rule fooling_apart as fooling_background with:
+use rule fooling as fooling_background with:
     wildcard_constraints:
-        method="|".join(BACKGROUND),
+        method=methods_of(BACKGROUND),
         model="|".join(OFF_CHAIN),
     # After every job of the longest chain that is ready (training 20, hill climbing 15, the
     # models' other searches 10, the 11th class and the detectors 5): these fill in around it.
@@ -104,9 +96,9 @@ use rule fooling_apart as fooling_background with:
 # The same methods on the 11th-class model are on the longest chain (its retraining reads every
 # one of that model's fooling sets): at its other searches' priority. At priority 1 they held
 # the chain back behind the MLP's genetic jobs for 5 minutes.
-use rule fooling_apart as fooling_chain with:
+use rule fooling as fooling_chain with:
     wildcard_constraints:
-        method="|".join(BACKGROUND),
+        method=methods_of(BACKGROUND),
         model=ELEVENTH["model"],
     priority: 10
 

@@ -1,6 +1,7 @@
 # Lab: the trained models in the browser, a drawing canvas and live fooling searches.
 
-LAB_METHODS = ("hillclimb", "genetic", "gradient_sign", "square_search")
+# The methods with a browser version (search/methods/<name>/lab.js) that the config runs.
+LAB_METHODS = [m for m in lab_methods() if m in METHODS]
 
 
 rule lab:
@@ -16,13 +17,7 @@ rule lab:
         "../../environment.yml"
     params:
         models=models_arg,
-        methods=json.dumps(
-            {
-                m: config["fooling"]["methods"][m]
-                for m in LAB_METHODS
-                if m in config["fooling"]["methods"]
-            }
-        ),
+        methods=json.dumps({m: config["fooling"]["methods"][m] for m in LAB_METHODS}),
     shell:
         "python -m mnist_fooling lab --models {params.models} --methods-json {params.methods:q}"
         " --out {output} > {log} 2>&1"
@@ -53,7 +48,7 @@ rule benchmark_lab:
         benchmark=1,
     params:
         models=models_arg,
-        methods=[m for m in LAB_METHODS if m in config["fooling"]["methods"]],
+        methods=LAB_METHODS,
         images=LAB_BENCHMARK["images"],
         repeats=LAB_BENCHMARK["repeats"],
         budget=LAB_BENCHMARK["budget_s"],

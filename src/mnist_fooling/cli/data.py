@@ -26,7 +26,7 @@ def cmd_fetch_data(args) -> None:
 
 
 def cmd_check_config(args) -> None:
-    from ..core.config import load_config
+    from ..config import load_config
 
     load_config(args.config)
     print(f"{args.config}: ok")

@@ -15,7 +15,7 @@ def add_parsers(sub) -> None:
         "--methods-json",
         type=json_object,
         required=True,
-        help="the searches' parameters (of hillclimb, genetic, gradient_sign, square_search)",
+        help="the searches' parameters: method -> its fooling.methods block (those with a lab.js)",
     )
     s.add_argument("--precision", choices=("float32", "float16"), default="float32")
     s.add_argument("--out", type=Path, required=True, help="the page (lab.html)")

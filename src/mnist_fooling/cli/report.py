@@ -150,7 +150,7 @@ def cmd_fragment(args) -> None:
 
 
 def cmd_report_inputs(args) -> None:
-    from ..core.config import validate_config
+    from ..config import validate_config
     from ..report.gather import write_report_inputs
 
     config = args.config_json

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..core.errors import UserInputError
 from .options import add_data, add_model, at_least
 
-OVERRIDES = ("epochs", "batch_size", "learning_rate", "optimizer", "l2", "dropout", "seed")
+# the first five are required (from --config or the options), l2 and dropout optional
+OVERRIDES = ("epochs", "batch_size", "learning_rate", "optimizer", "seed", "l2", "dropout")
 
 
 def add_parsers(sub) -> None:
@@ -33,12 +35,17 @@ def cmd_train(args) -> None:
 
     base = {}
     if args.config is not None:  # its counts were checked by the schema
-        from ..core.config import SCHEMA, load_config
+        from ..config import SCHEMA, load_config
 
         config = load_config(args.config, schema=SCHEMA)
         base = dict(config["train"][args.model], seed=config["seed"])
         if args.n_train is None:
             args.n_train = config["data"]["n_train"]
     overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
+    # no defaults here: the config holds them (l2 and dropout: off unless given)
+    missing = [k for k in OVERRIDES[:5] if k not in {**base, **overrides}]
+    if missing:
+        options = ", ".join("--" + k.replace("_", "-") for k in missing)
+        raise UserInputError(f"train: give --config, or {options}")
     cfg = TrainConfig(**{**base, **overrides})
     train_model(args.model, data=args.data, out=args.out, cfg=cfg, n_train=args.n_train)

@@ -15,15 +15,17 @@ from .names import MODEL_NAMES  # noqa: F401  (re-exported)
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Training hyperparameters of one model (all from the workflow config)."""
+    """Training hyperparameters of one model, all from the workflow config (``train.<model>``
+    and ``seed``); ``l2`` and ``dropout``, which only the MLP and the CNN set there, are off
+    where a model's section leaves them out."""
 
-    epochs: int = 1
-    batch_size: int = 100
-    learning_rate: float = 0.5
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    optimizer: str  # "sgd" or "adam"
+    seed: int
     l2: float = 0.0  # Nielsen's lambda (mlp only)
-    dropout: float = 0.5  # cnn only
-    optimizer: str = "sgd"  # "sgd" or "adam"
-    seed: int = 0
+    dropout: float = 0.0  # cnn only
 
 
 def build_softmax() -> keras.Model:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from mnist_fooling.core.io import save_keras_model
-from mnist_fooling.core.models import TrainConfig, build_model
+from mnist_fooling.core.models import build_model
 from mnist_fooling.stages.benchmark.fragment import fragment
 from mnist_fooling.stages.benchmark.speed import (
     _row,
@@ -18,6 +18,7 @@ from mnist_fooling.stages.benchmark.speed import (
     run_benchmark,
     timed_params,
 )
+from tests.conftest import train_config
 from tests.search.configured import config_methods
 
 
@@ -25,7 +26,7 @@ def benchmark_mlp(tmp_path, *, seconds: float, repeats: int):
     """``(table, csv path)`` of the benchmark on a small untrained MLP."""
     keras.utils.set_random_seed(0)
     path = tmp_path / "mlp.keras"
-    save_keras_model(build_model("mlp", TrainConfig(), n_train=10), path)
+    save_keras_model(build_model("mlp", train_config("mlp"), n_train=10), path)
     out = tmp_path / "search.csv"
     table = run_benchmark(
         models={"mlp": path},

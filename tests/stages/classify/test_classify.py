@@ -7,8 +7,9 @@ import pytest
 
 from mnist_fooling.cli import main
 from mnist_fooling.core.io import save_keras_model
-from mnist_fooling.core.models import TrainConfig, build_model
+from mnist_fooling.core.models import build_model
 from mnist_fooling.core.names import MODEL_NAMES
+from tests.conftest import train_config
 from tests.stages.classify.test_preprocess import (
     BAD,
     bar_digit,
@@ -23,7 +24,7 @@ def models_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("models")
     for name in MODEL_NAMES:
         keras.utils.set_random_seed(0)
-        save_keras_model(build_model(name, TrainConfig(), n_train=10), d / f"{name}.keras")
+        save_keras_model(build_model(name, train_config(name), n_train=10), d / f"{name}.keras")
     return d
 
 

@@ -29,10 +29,29 @@ def identity_pca(k: int) -> dict[str, np.ndarray]:
     return dict(mean=np.zeros(784, np.float32), components=np.eye(784, dtype=np.float32))
 
 
-PARAMS = dict(
-    n_negatives=40,
-    n_fit=60,
-    bootstrap=10,
-    pca_k=5,
-    adaptive=dict(runs_per_digit=1, steps=4),
+def detector_params(**changes) -> dict:
+    """config/config.yaml's ``detectors`` section under ``changes`` (``adaptive`` merged)."""
+    import yaml
+
+    from tests.conftest import ROOT
+
+    found = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["detectors"]
+    adaptive = {**found["adaptive"], **changes.pop("adaptive", {})}
+    return {**found, **changes, "adaptive": adaptive}
+
+
+PARAMS = detector_params(
+    n_negatives=40, n_fit=60, bootstrap=10, pca_k=5, adaptive=dict(runs_per_digit=1, steps=4)
 )
+
+
+def attack_config(**overrides):
+    """:class:`AttackConfig` as config/config.yaml's ``detectors.adaptive`` sets it, under
+    ``overrides``."""
+    import yaml
+
+    from mnist_fooling.stages.detectors.config import AttackConfig
+    from tests.conftest import ROOT
+
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    return AttackConfig(**{**config["detectors"]["adaptive"], **overrides})

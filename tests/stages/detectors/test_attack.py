@@ -6,10 +6,9 @@ import keras
 import numpy as np
 
 from mnist_fooling.stages.detectors.attack import attack_groups, sign_attack, step_sizes
-from mnist_fooling.stages.detectors.config import AttackConfig
 from mnist_fooling.stages.detectors.fit import fit_detectors
 from mnist_fooling.stages.detectors.score import Calibration, build_probe, score_images
-from tests.stages.detectors.synthetic import bar_images, bar_reader, identity_pca
+from tests.stages.detectors.synthetic import attack_config, bar_images, bar_reader, identity_pca
 
 
 def test_adaptive_attack_reaches_the_target_and_evades_the_detector(fitted):
@@ -17,7 +16,7 @@ def test_adaptive_attack_reaches_the_target_and_evades_the_detector(fitted):
     digits, _ = bar_images(200, seed=8)
     scores = score_images(probe, digits, 5).scores
     calibration = Calibration.from_scores(scores, quantile=0.5)
-    cfg = AttackConfig(runs_per_digit=1, steps=60, step_size=0.1, decay=0.96)
+    cfg = attack_config(runs_per_digit=1, steps=60, step_size=0.1, decay=0.96)
     start, targets, weights, groups = attack_groups(fit.names, cfg, seed=0)
     assert start.shape == (60, 28, 28) and (weights[groups == 2] == [0, 0, 1, 0, 0]).all()
     result = sign_attack(
@@ -50,7 +49,7 @@ def attack_summary() -> dict:
     fit = fit_detectors(reader, x_fit=x, y_fit=y, pca=identity_pca(784), pca_k=10, ridge=0.01)
     probe = build_probe(reader, fit)
     scores = score_images(probe, bar_images(200, seed=8)[0], 5).scores
-    cfg = AttackConfig(runs_per_digit=1, steps=20)
+    cfg = attack_config(runs_per_digit=1, steps=20)
     start, targets, weights, groups = attack_groups(fit.names, cfg, seed=0)
     result = sign_attack(
         probe,
@@ -83,5 +82,5 @@ def test_the_attack_runs_alike_on_jax():
 
 
 def test_step_sizes_decay_geometrically():
-    sizes = step_sizes(AttackConfig(steps=4, step_size=0.1, decay=0.5))
+    sizes = step_sizes(attack_config(steps=4, step_size=0.1, decay=0.5))
     np.testing.assert_allclose(sizes, [0.1, 0.05, 0.025, 0.0125])

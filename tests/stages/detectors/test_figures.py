@@ -13,7 +13,7 @@ def test_plots_from_the_csvs(workspace, tmp_path):
         data=d / "mnist.npz",
         runs=runs,
         pca=d / "pca.npz",
-        params=PARAMS | {"adaptive": dict(runs_per_digit=1, steps=1)},
+        params=PARAMS | {"adaptive": PARAMS["adaptive"] | dict(steps=1)},
         seed=0,
         out_dir=tmp_path,
     )

@@ -8,6 +8,7 @@ from mnist_fooling.core.errors import UserInputError
 from mnist_fooling.stages.detectors import fragment as det_fragment
 from mnist_fooling.stages.detectors.config import ADAPTIVE_SET, AUROC_COLUMNS, NOISE_SET, PLAIN_SET
 from mnist_fooling.stages.detectors.verdict import claim_verdict
+from tests.stages.detectors.synthetic import detector_params
 
 
 def auroc_frame(lows: dict[tuple[str, str, str], float]) -> pd.DataFrame:
@@ -90,9 +91,7 @@ def test_fragment_has_tables_variables_and_a_claim(tmp_path):
     )
     auroc.to_csv(tmp_path / "auroc.csv", index=False)
     adaptive_frame().to_csv(tmp_path / "adaptive.csv", index=False)
-    config = {
-        "detectors": {"bootstrap": 50},
-    }
+    config = {"detectors": detector_params(bootstrap=50)}
     frag = det_fragment.fragment(
         {"auroc": tmp_path / "auroc.csv", "adaptive": tmp_path / "adaptive.csv"}, config
     )
@@ -133,7 +132,8 @@ def test_every_variable_of_the_section_is_in_the_fragment(tmp_path):
             tmp_path / "adaptive.csv", index=False
         )
         frag = det_fragment.fragment(
-            {"auroc": tmp_path / "auroc.csv", "adaptive": tmp_path / "adaptive.csv"}, {}
+            {"auroc": tmp_path / "auroc.csv", "adaptive": tmp_path / "adaptive.csv"},
+            {"detectors": detector_params()},
         )
         assert wanted <= set(frag["variables"]) and included <= set(frag["tables"])
     assert frag["claims"][0]["verdict"] == "not yet measured"

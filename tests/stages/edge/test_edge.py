@@ -5,7 +5,7 @@ import pytest
 
 from mnist_fooling.claims import NOT_MEASURED, VERDICTS, seed000
 from mnist_fooling.core.io import save_keras_model
-from mnist_fooling.core.models import TrainConfig, build_model
+from mnist_fooling.core.models import build_model
 from mnist_fooling.report.fragments import build_fragment
 from mnist_fooling.stages.edge.compute import (
     border_noise,
@@ -16,6 +16,7 @@ from mnist_fooling.stages.edge.compute import (
     run_edge,
     shift,
 )
+from tests.conftest import train_config
 
 
 def square(top=10, left=10, size=6):
@@ -76,7 +77,7 @@ def run_small_edge(tmp_path, mnist_npz, out):
     keras.utils.set_random_seed(0)
     model = tmp_path / "mlp.keras"
     if not model.exists():
-        save_keras_model(build_model("mlp", TrainConfig(), n_train=10), model)
+        save_keras_model(build_model("mlp", train_config("mlp"), n_train=10), model)
     run_edge(
         data=mnist_npz,
         models={"mlp": model},

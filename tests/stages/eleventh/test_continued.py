@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from mnist_fooling.core.io import save_keras_model, write_npz
-from mnist_fooling.core.models import TrainConfig, build_model
+from mnist_fooling.core.models import build_model
 from mnist_fooling.search.engine import run_search
 from mnist_fooling.stages.eleventh.continued import (
     ContinuedMapElites,
@@ -14,6 +14,7 @@ from mnist_fooling.stages.eleventh.continued import (
     start_images,
 )
 from mnist_fooling.stages.eleventh.retrain import with_fooling_class
+from tests.conftest import train_config
 
 SETTINGS = dict(threshold=0.9999, batch_size=4, mutation_rate=0.1, eta=15.0, halve_every=1000)
 
@@ -82,7 +83,7 @@ def test_the_mutation_schedule_goes_on_from_the_generations_already_run():
 
 def test_continue_search_writes_one_row_per_run(tmp_path):
     keras.utils.set_random_seed(0)
-    model = with_fooling_class(build_model("softmax", TrainConfig(), n_train=10))
+    model = with_fooling_class(build_model("softmax", train_config("softmax"), n_train=10))
     out, b = model.get_layer("out").get_weights()
     b[10] = 50.0  # everything is 'fooling' but bright images (the weights below)
     out[:, 10] = 0.0

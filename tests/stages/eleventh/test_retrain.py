@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from mnist_fooling.core.io import save_keras_model, write_npz
-from mnist_fooling.core.models import TrainConfig, build_model, load_model
+from mnist_fooling.core.models import build_model, load_model
 from mnist_fooling.search.engine import Scorer
 from mnist_fooling.stages.eleventh.retrain import (
     FOOLING_CLASS,
@@ -16,12 +16,13 @@ from mnist_fooling.stages.eleventh.retrain import (
     retrain_with_fooling_class,
     with_fooling_class,
 )
+from tests.conftest import train_config
 
 
 @pytest.fixture
 def softmax(tmp_path):
     keras.utils.set_random_seed(0)
-    model = build_model("softmax", TrainConfig(), n_train=10)
+    model = build_model("softmax", train_config("softmax"), n_train=10)
     rng = np.random.default_rng(0)
     w = rng.normal(size=(784, 10)).astype(np.float32)
     model.get_layer("out").set_weights([w, np.zeros(10, np.float32)])
@@ -45,7 +46,7 @@ def test_new_head_keeps_the_digits_ranking_and_starts_unlikely(softmax):
 def test_an_mlp_has_no_softmax_to_extend():
     keras.utils.set_random_seed(0)
     with pytest.raises(ValueError, match="softmax output"):
-        with_fooling_class(build_model("mlp", TrainConfig(), n_train=10))
+        with_fooling_class(build_model("mlp", train_config("mlp"), n_train=10))
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import copy
 import pytest
 
 from mnist_fooling.stages.fooling.plan import counts_for, plan_for
-from tests.core.test_config import base_config
+from tests.test_config import base_config
 
 FOOLING = dict(
     runs_per_digit=3,

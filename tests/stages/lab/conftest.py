@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
-from tests.conftest import ROOT, synthetic_arrays
+from tests.conftest import ROOT, synthetic_arrays, train_config
 
 NAMES = ("softmax", "mlp", "cnn")
 
@@ -27,14 +27,14 @@ def lab_models(tmp_path_factory) -> dict[str, Path]:
     import keras
 
     from mnist_fooling.core.io import save_keras_model
-    from mnist_fooling.core.models import TrainConfig, build_model
+    from mnist_fooling.core.models import build_model
 
     d = tmp_path_factory.mktemp("lab_models")
     rng = np.random.default_rng(3)
     paths = {}
     for name in NAMES:
         keras.utils.set_random_seed(1)
-        model = build_model(name, TrainConfig(), n_train=10)
+        model = build_model(name, train_config(name), n_train=10)
         if name == "softmax":  # zero-initialised: give it weights
             kernel, bias = model.get_layer("out").get_weights()
             model.get_layer("out").set_weights(

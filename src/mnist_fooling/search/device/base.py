@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import ACTIVE, BUDGET, CONVERGED
-from ._jax import jnp
+from ._jax import jax, jnp
 from .forward import _forward_fn, _weights
+from .streams import _uniform, _words
 
 PIXELS = 784
 
@@ -110,3 +111,15 @@ def _best_result(state: dict) -> dict:
         cost=np.full(n, np.nan),
         attempts=np.ones(n, np.int64),
     )
+
+
+class _GradientStart(_Impl):
+    """Gradient methods: from uniform noise, score it, converge at once at ``threshold``."""
+
+    def init(self, params, keys, data):
+        n = len(data["uid"])
+        state = dict(data, **_start_best(n))
+        state["x"] = jax.vmap(lambda k: _uniform(_words(k, (PIXELS,))))(keys)
+        out = self.forward(params, state["x"].reshape(n, 28, 28))
+        _offer_start(state, state["x"], out, data["target"], self.method.threshold)
+        return state, 1

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..engine import ACTIVE, CURVE_EVALUATIONS, OUTCOMES, SearchResult
 from ..engine import _progress as progress_line
-from ..registry import device_name
+from ..registry import has_device
 from ._jax import jax
 from .program import compiled
 
@@ -18,7 +18,7 @@ from .program import compiled
 def device_supported(method) -> bool:
     """Whether :func:`run_search_device` runs ``method`` (a method object of
     :mod:`mnist_fooling.search`)."""
-    return device_name(method) is not None
+    return has_device(method)
 
 
 def run_search_device(

@@ -8,8 +8,8 @@ import weakref
 import numpy as np
 
 from ..engine import ACTIVE, BUDGET, CURVE_EVALUATIONS
+from ..registry import device_class
 from ._jax import jax, jnp
-from .implementations import implementation_class
 from .streams import _run_keys, _seeds
 
 _CURVE = CURVE_EVALUATIONS.astype(np.int32)  # 1 .. 10^8 fits int32
@@ -39,7 +39,7 @@ _PROGRAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def compiled(method, model, *, max_batch: int) -> _Program:
     """The compiled program of ``method`` on ``model``: built once per static configuration."""
-    impl_class = implementation_class(method)
+    impl_class = device_class(method)
     if impl_class is None:
         raise ValueError(f"no device search for {type(method).__name__}; see device_supported()")
     key = (impl_class.__name__, impl_class.static_key(method), max_batch)

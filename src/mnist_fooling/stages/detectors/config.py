@@ -22,33 +22,34 @@ AUROC_COLUMNS = [
 @dataclass(frozen=True)
 class AttackConfig:
     """The signed-gradient attack: step t moves pixels by ``step_size · decay^t`` (as the
-    search method ``gradient_sign``); ``weight`` is λ, ``threshold`` the target output."""
+    search method ``gradient_sign``); ``weight`` is λ, ``threshold`` the target output. No
+    defaults: the config holds them (``detectors.adaptive``)."""
 
-    runs_per_digit: int = 5
-    steps: int = 100
-    step_size: float = 0.1
-    decay: float = 0.95
-    weight: float = 1.0  # λ: weight of the standardised detector score
-    threshold: float = 0.9999
-    quantile: float = 0.5  # pass: a score at most this quantile of the test digits' scores
+    runs_per_digit: int
+    steps: int
+    step_size: float
+    decay: float
+    weight: float  # λ: weight of the standardised detector score
+    threshold: float
+    quantile: float  # pass: a score at most this quantile of the test digits' scores
 
 
 @dataclass(frozen=True)
 class DetectorConfig:
-    """The ``detectors`` section of the workflow config."""
+    """The ``detectors`` section of the workflow config (no defaults: the config holds them)."""
 
-    n_negatives: int = 2000
-    n_fit: int = 10000
-    bootstrap: int = 200
-    pca_k: int = 50
-    ridge: float = 0.01
-    adaptive: AttackConfig = AttackConfig()
+    n_negatives: int
+    n_fit: int
+    bootstrap: int
+    pca_k: int
+    ridge: float
+    adaptive: AttackConfig
 
     @classmethod
     def from_dict(cls, params: dict) -> DetectorConfig:
         """Build from a config section; unknown keys or bad values raise ``UserInputError``."""
         params = dict(params)
-        attack = _checked(AttackConfig, params.pop("adaptive", {}), "detectors.adaptive")
+        attack = _checked(AttackConfig, params.pop("adaptive", None), "detectors.adaptive")
         cfg = _checked(cls, params, "detectors", adaptive=attack)
         for name in ("n_negatives", "n_fit", "bootstrap", "pca_k"):
             _at_least(f"detectors.{name}", getattr(cfg, name), 1)
@@ -69,13 +70,16 @@ def _checked(cls, params: dict, where: str, **fixed):
     """``cls(**params, **fixed)`` with unknown keys and wrong types as ``UserInputError``."""
     if not isinstance(params, dict):
         raise UserInputError(f"{where} must be a mapping, got {params!r}")
-    known = {f.name: f for f in fields(cls)}
+    known = {f.name: f for f in fields(cls) if f.name not in fixed}
     unknown = sorted(set(params) - set(known))
     if unknown:
         raise UserInputError(f"{where}: unknown key {unknown[0]!r}; expected {sorted(known)}")
+    missing = sorted(set(known) - set(params))
+    if missing:
+        raise UserInputError(f"{where}: missing key {missing[0]!r}")
     values = {}
     for key, value in params.items():
-        want = type(getattr(cls(), key))
+        want = {"int": int, "float": float}[known[key].type]
         ok = isinstance(value, int | float) if want is float else isinstance(value, want)
         if not ok or isinstance(value, bool):
             kind = "an integer" if want is int else "a number"

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ...core.io import write_csv
 from ...search.engine import Scorer, replicate_index, run_search
-from ...search.map_elites import PIXELS, MapElites
+from ...search.methods.map_elites.host import PIXELS, MapElites
 from ..fooling.runs import read_arrays
 from .retrain import FOOLING_CLASS
 

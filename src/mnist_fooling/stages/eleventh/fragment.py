@@ -22,7 +22,7 @@ HEADERS = dict(
 
 def fine_tuning_digits(config: dict) -> str:
     """The digits the fine-tuning used, in words (:func:`config.fine_tuning_limit`)."""
-    from ...core.config import fine_tuning_limit
+    from ...config import fine_tuning_limit
 
     limit = fine_tuning_limit(config)
     return f"the first {limit:,} training digits" if limit else "the training digits"

@@ -29,7 +29,7 @@ def method_seed(seed: int, model: str, method: str, *, purpose: int = 0) -> np.r
 def _stats_for(entry, data: Path | None):
     if not entry.needs_stats:
         return None
-    from ...search.prior import digit_stats
+    from ...search.methods.genetic.prior import digit_stats
     from ..data.mnist import load_mnist
 
     mnist = load_mnist(data)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ...core.io import write_csv
-from ...search.prior import variogram_check
+from ...search.methods.genetic.prior import variogram_check
 from ..data.mnist import load_mnist
 from .runs import read_arrays
 

@@ -11,30 +11,18 @@ from pathlib import Path
 
 from ...core.errors import UserInputError
 from ...core.io import write_text
+from ...search.registry import BY_NAME, lab_methods
 from .export import export_model
 
-# The searches the page runs, with their parameters from the config (fooling.methods).
-METHODS = {
-    "hillclimb": "seed 003's hill climbing",
-    "genetic": "seed 000's genetic algorithm",
-    "gradient_sign": "signed gradient (ours)",
-    "square_search": "square search (ours)",
-}
+# The searches the page runs (the registry's entries with a lab part), with their parameters
+# from the config (fooling.methods).
+METHODS = lab_methods()
 # The scripts the page holds: the networks (also each Web Worker's source, with worker.js), the
 # page's own; and the WebAssembly builds of gemm.wat (plain SIMD, relaxed SIMD).
 SCRIPTS = (("__NET__", "net.js"), ("__WORKER__", "worker.js"), ("__SCRIPT__", "lab.js"))
 KERNELS = ("gemm", "gemm_relaxed")
-NOTES = {
-    "hillclimb": "Hill climbing (seed 003): {candidates} random masks added to a blank base "
-    "(density {density}, amplitude {amplitude}), the best kept, until {threshold}.",
-    "genetic": "Genetic (seed 000): {population} images, the {selected} of lowest cost (L1 to "
-    "the one-hot target) kept, children by uniform crossover, each pixel redrawn with "
-    "probability min(0.5, 0.01 &middot; cost), until the cost is below {tol}.",
-    "gradient_sign": "Signed gradient (ours): {steps} steps of {step_size} &middot; {decay}<sup>t"
-    "</sup> from noise, until {threshold}.",
-    "square_search": "Square search (ours): {candidates} squares a step, {steps} steps, until "
-    "{threshold}.",
-}
+# Where lab.js takes the searches' generators (see searches()).
+_SEARCHES = re.compile(r"/\* __SEARCHES__.*?\*/", re.S)
 
 
 # An add of a product to a sum, in gemm.wat's spelling, and the same as one relaxed fused
@@ -65,6 +53,24 @@ def build_kernels(folder: Path) -> None:
 
 def _asset(name: str) -> str:
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def searches(names) -> str:
+    """The generators of the lab methods ``names`` (each folder's lab script, indented into
+    lab.js's closure), then ``METHODS`` (name -> generator) and ``CAPS`` (name -> the
+    parameter that caps its steps)."""
+    parts = []
+    for name in names:
+        lines = BY_NAME[name].lab.source().splitlines(keepends=True)
+        parts.append("".join(f"  {line}" if line.strip() else line for line in lines))
+    table = ", ".join(names)
+    caps = ", ".join(f"{name}: {json.dumps(BY_NAME[name].cap)}" for name in names)
+    return "".join(parts) + f"  const METHODS = {{ {table} }};\n  const CAPS = {{ {caps} }};"
+
+
+def script(names) -> str:
+    """lab.js with the searches of ``names`` in it."""
+    return _SEARCHES.sub(lambda m: searches(names), _asset("lab.js"), count=1)
 
 
 def _options(values: dict) -> str:
@@ -103,14 +109,16 @@ def render_lab(exported: dict[str, dict], methods: dict[str, dict]) -> str:
         ("__PRECISION__", " and ".join(sorted(precision))),
         ("__MODEL_OPTIONS__", _options({m: m for m in exported})),
         ("__DIGIT_OPTIONS__", _options({d: d for d in range(10)})),
-        ("__METHOD_OPTIONS__", _options({m: METHODS[m] for m in offered})),
-        ("__METHOD_NOTES__", " ".join(NOTES[m].format(**p) for m, p in offered.items())),
+        ("__METHOD_OPTIONS__", _options({m: METHODS[m].label for m in offered})),
+        ("__METHOD_NOTES__", " ".join(METHODS[m].note.format(**p) for m, p in offered.items())),
         ("__BARS__", bars),
     ):
         page = page.replace(key, value)
     # the big parts in one pass, so that no placeholder is looked for inside them
+    scripts = {key: _asset(name) for key, name in SCRIPTS}
+    scripts["__SCRIPT__"] = script(list(offered))
     parts = dict(
-        __DATA__=payload, **{key: _asset(name).replace("</", "<\\/") for key, name in SCRIPTS}
+        __DATA__=payload, **{key: text.replace("</", "<\\/") for key, text in scripts.items()}
     )
     return re.sub("|".join(parts), lambda m: parts[m.group()], page)
 

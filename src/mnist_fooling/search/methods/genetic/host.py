@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import kernels
-from .base import Method, _per_digit
-from .engine import BUDGET, CONVERGED
+from ... import kernels
+from ...base import Method, _per_digit
+from ...engine import BUDGET, CONVERGED
 from .prior import cost_stats
 
 

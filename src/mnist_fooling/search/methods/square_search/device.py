@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import ACTIVE
-from ._jax import jax, jnp
-from .base import PIXELS, _end_by_threshold, _Impl, _offer, _offer_start, _start_best
-from .streams import _below, _coin, _uniform, _words
+from ...device._jax import jax, jnp
+from ...device.base import PIXELS, _end_by_threshold, _Impl, _offer, _offer_start, _start_best
+from ...device.streams import _below, _coin, _uniform, _words
+from ...engine import ACTIVE
 
 
 def log_odds(outputs, targets):

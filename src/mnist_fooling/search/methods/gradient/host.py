@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Method
+from ...base import Method
 
 
 @dataclass(kw_only=True)

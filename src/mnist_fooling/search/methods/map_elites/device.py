@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import ACTIVE, BUDGET, CONVERGED, replicate_index
-from ._jax import jax, jnp
-from .base import PIXELS, _end_by_threshold, _Impl
-from .streams import _below, _rescaled, _uniform, _words
+from ...device._jax import jax, jnp
+from ...device.base import PIXELS, _end_by_threshold, _Impl
+from ...device.streams import _below, _rescaled, _uniform, _words
+from ...engine import ACTIVE, BUDGET, CONVERGED, replicate_index
 
 
 class _MapElites(_Impl):

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mnist_fooling.core.config import load_config, validate_config
+from mnist_fooling.config import load_config, validate_config
 from mnist_fooling.core.errors import UserInputError
 from tests.conftest import ROOT
 
@@ -177,3 +177,74 @@ def test_a_tol_per_digit_is_valid():
     config = copy.deepcopy(base_config())
     config["fooling"]["methods"]["genetic"]["tol"] = [0.1] * 10
     validate_config(config)
+
+
+def _repeated(base, over, path=()) -> list[str]:
+    """The keys of ``over`` whose values equal ``base``'s (leaves; dicts are walked)."""
+    found = []
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            found += _repeated(base[key], value, (*path, key))
+        elif key in base and base[key] == value and key != "profile":
+            found.append(".".join((*path, key)))
+    return found
+
+
+@pytest.mark.parametrize("profile", ["test", "quick", "paper"])
+def test_profiles_override_only_what_they_change(profile):
+    """A profile repeats no value of config/config.yaml (a default has one place)."""
+    over = yaml.safe_load((ROOT / "profiles" / profile / "workflow-config.yaml").read_text())
+    assert _repeated(base_config(), over) == []
+
+
+def _default(node: dict, path: tuple, schema: dict):
+    """The schema's default for the config key at ``path`` below ``node``: a default of the
+    node itself or of an ancestor (a section whose keys share one ``$ref``); KeyError: none."""
+    if "default" in node:
+        found = node["default"]
+        for key in path:
+            found = found[key]
+        return found
+    if path and path[0] in node.get("properties", {}):
+        try:
+            return _default(node["properties"][path[0]], path[1:], schema)
+        except KeyError:
+            pass
+    if "$ref" in node:
+        target = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
+        try:
+            return _default(target, path, schema)
+        except KeyError:
+            pass
+    for sub in node.get("allOf", []):
+        try:
+            return _default(sub, path, schema)
+        except KeyError:
+            continue
+    raise KeyError(f"no default for {'.'.join(path)}")
+
+
+def _leaves(config: dict, path=()):
+    for key, value in config.items():
+        if isinstance(value, dict) and value:
+            yield from _leaves(value, (*path, key))
+        else:
+            yield (*path, key), value
+
+
+def test_every_configured_value_is_its_schemas_default():
+    """The schema documents each key's default (the method's in its folder's params.yaml), and
+    it is the value config/config.yaml sets: the two cannot drift apart."""
+    from mnist_fooling.config import config_schema
+
+    schema = config_schema()
+    wrong = []
+    for path, value in _leaves(base_config()):
+        try:
+            default = _default(schema, path, schema)
+        except (KeyError, TypeError):
+            wrong.append(f"{'.'.join(path)}: no default")
+            continue
+        if default != value:
+            wrong.append(f"{'.'.join(path)}: default {default!r}, config {value!r}")
+    assert wrong == []

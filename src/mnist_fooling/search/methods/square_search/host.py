@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Method, log_odds
+from ...base import Method, log_odds
 
 
 @dataclass(kw_only=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..base import _per_digit
-from ..engine import ACTIVE, BUDGET, CONVERGED
-from ..prior import N_LAGS, cost_stats
-from ._jax import jax, jnp
-from .base import PIXELS, _Impl, _run_data
-from .streams import _BELOW_ONE, _below, _coin, _rescaled, _uniform, _words
+from ...base import _per_digit
+from ...device._jax import jax, jnp
+from ...device.base import PIXELS, _Impl, _run_data
+from ...device.streams import _BELOW_ONE, _below, _coin, _rescaled, _uniform, _words
+from ...engine import ACTIVE, BUDGET, CONVERGED
+from .prior import N_LAGS, cost_stats
 
 
 class _Genetic(_Impl):

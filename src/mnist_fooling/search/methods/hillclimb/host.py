@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import kernels
-from .base import Method
-from .engine import ACTIVE, CONVERGED, STUCK
+from ... import kernels
+from ...base import Method
+from ...engine import ACTIVE, CONVERGED, STUCK
 
 
 @dataclass(kw_only=True)

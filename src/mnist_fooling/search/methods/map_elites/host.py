@@ -1,9 +1,10 @@
 """Nguyen et al. (2015)'s direct-encoding MAP-Elites over the ten classes, on a pyribs archive.
 
 One :class:`ribs.archives.GridArchive` holds every replicate: cell ``(r, c)`` is replicate r's
-elite for class c. :class:`PolynomialEmitter` is the paper's variation (uniform random start;
-each pixel mutated with probability 0.1, halved every 1000 generations, by polynomial mutation
-of strength 15). Every offspring competes in all ten cells of its replicate, as in the paper.
+elite for class c. :class:`.emitter.PolynomialEmitter` is the paper's variation (uniform random
+start; each pixel mutated with probability 0.1, halved every 1000 generations, by polynomial
+mutation of strength 15). Every offspring competes in all ten cells of its replicate, as in the
+paper.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from ribs.archives import GridArchive
-from ribs.emitters import EmitterBase
 
-from .base import Method
-from .engine import CONVERGED, replicate_index
+from ...base import Method
+from ...engine import CONVERGED, replicate_index
 
 PIXELS = 28 * 28
 
@@ -41,66 +40,6 @@ def polynomial_mutation(
     return np.clip(child, 0.0, 1.0)
 
 
-class PolynomialEmitter(EmitterBase):
-    """Offspring of uniformly chosen elites of each active replicate (a pyribs emitter).
-
-    ``active`` (set before :meth:`ask`) names the replicates that still search; each gets
-    ``batch_size`` offspring, in replicate order.
-    """
-
-    def __init__(
-        self,
-        archive: GridArchive,
-        *,
-        replicates: int,
-        batch_size: int,
-        rate: float,
-        eta: float,
-        halve_every: int,
-        rng: np.random.Generator,
-    ):
-        super().__init__(
-            archive, solution_dim=PIXELS, bounds=None, lower_bounds=None, upper_bounds=None
-        )
-        self.replicates, self.batch_size = replicates, batch_size
-        self.rate, self.eta, self.halve_every = rate, eta, halve_every
-        self.rng = rng
-        self.generation = 0
-        self.active = np.arange(replicates)
-
-    def current_rate(self) -> float:
-        """The paper's schedule: the mutation rate halves every ``halve_every`` generations."""
-        # The random start is generation 0 (``generation`` counts it as 1), as in sferes.
-        return self.rate * 0.5 ** ((self.generation - 1) // self.halve_every)
-
-    def elites(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(occupied (R, 10) bool, solutions (R, 10, 784))`` of the whole archive."""
-        data = self.archive.data(["solution", "index"])
-        occupied = np.zeros((self.replicates, 10), bool)
-        solutions = np.zeros((self.replicates, 10, PIXELS), np.float32)
-        r, c = self.archive.int_to_grid_index(data["index"]).T
-        occupied[r, c] = True
-        solutions[r, c] = data["solution"]
-        return occupied, solutions
-
-    def ask(self) -> np.ndarray:
-        """``(len(active) * batch_size, 784)`` offspring (random images in generation 0)."""
-        m, b = len(self.active), self.batch_size
-        self.generation += 1
-        if self.archive.empty:
-            return self.rng.random((m * b, PIXELS), dtype=np.float32)
-        occupied, solutions = self.elites()
-        # A uniform choice among each replicate's occupied cells: argmax of masked noise.
-        keys = self.rng.random((m, b, 10), dtype=np.float32)
-        keys[~np.broadcast_to(occupied[self.active][:, None, :], keys.shape)] = -1
-        pick = keys.argmax(axis=2)  # (m, b)
-        parents = solutions[self.active[:, None], pick]  # (m, b, 784)
-        children = polynomial_mutation(
-            parents, rate=self.current_rate(), eta=self.eta, rng=self.rng
-        )
-        return children.reshape(m * b, PIXELS)
-
-
 @dataclass(kw_only=True)
 class MapElites(Method):
     """MAP-Elites with one niche per class; a run is one (replicate, target digit) pair.
@@ -119,6 +58,11 @@ class MapElites(Method):
     shared_evaluations = True  # a replicate's runs are scored by the same forward passes
 
     def init(self, targets, scorer, rng):
+        # pyribs (a second of imports) when a search starts, not when the registry loads
+        from ribs.archives import GridArchive
+
+        from .emitter import PolynomialEmitter
+
         self._start(targets)
         self.replicate = replicate_index(targets)
         n_rep = int(self.replicate.max()) + 1

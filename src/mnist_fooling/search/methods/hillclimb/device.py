@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..engine import ACTIVE, STUCK
-from ._jax import jax, jnp
-from .base import PIXELS, _end_by_threshold, _Impl, _offer, _offer_start, _start_best
-from .streams import _rescaled, _uniform, _words
+from ...device._jax import jax, jnp
+from ...device.base import PIXELS, _end_by_threshold, _Impl, _offer, _offer_start, _start_best
+from ...device.streams import _rescaled, _uniform, _words
+from ...engine import ACTIVE, STUCK
 
 
 class _HillClimb(_Impl):

@@ -1,4 +1,5 @@
-"""Validate the workflow config against its JSON schema, with one clear line per problem."""
+"""Validate the workflow config against its JSON schema (workflow/schemas/config.schema.yaml with
+each registered method's parameter schema added), with one clear line per problem."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from .errors import UserInputError
+from .core.errors import UserInputError
+from .search.registry import METHODS
 
-SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
 
 def _where(error: jsonschema.ValidationError) -> str:
@@ -30,10 +32,24 @@ def describe(error: jsonschema.ValidationError) -> str:
     return f"{where}: {error.message}"
 
 
+def config_schema(path: Path = SCHEMA) -> dict:
+    """The schema at ``path`` with every method's parameters (``$defs.method_<name>``, from its
+    folder's params.yaml) under ``fooling.methods`` and its counts under each model's
+    ``fooling.counts``: the registry is the one list of methods."""
+    with open(path) as fh:
+        schema = yaml.safe_load(fh)
+    defs = schema["$defs"]
+    methods = schema["properties"]["fooling"]["properties"]["methods"]
+    for entry in METHODS:
+        defs[f"method_{entry.name}"] = entry.params
+        methods["properties"][entry.name] = {"$ref": f"#/$defs/method_{entry.name}"}
+        defs["method_counts"]["properties"][entry.name] = {"$ref": "#/$defs/counts"}
+    return schema
+
+
 def validate_config(config: dict, *, schema: Path = SCHEMA) -> None:
     """Raise :class:`UserInputError` naming the first problem of ``config``, if any."""
-    with open(schema) as fh:
-        spec = yaml.safe_load(fh)
+    spec = config_schema(schema)
     validator = jsonschema.Draft202012Validator(spec)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
