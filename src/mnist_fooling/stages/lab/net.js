@@ -3,7 +3,6 @@
  * plain SIMD otherwise) or in JavaScript. One factory, run twice: by the page (lab.js) and by
  * each of its Web Workers (worker.js), which score a search's candidates in parallel. */
 /* exported labNets */
-// eslint-disable-next-line no-unused-vars
 function labNets(D, opts) {
   'use strict';
   const N = 784;
