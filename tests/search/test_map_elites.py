@@ -13,7 +13,7 @@ from scipy import stats as sps
 from mnist_fooling.search.engine import network_evaluations, replicate_index, run_search
 from mnist_fooling.search.methods.map_elites import emitter
 from mnist_fooling.search.methods.map_elites import host as map_elites
-from mnist_fooling.search.methods.map_elites.host import PIXELS, polynomial_mutation
+from mnist_fooling.search.methods.map_elites.mutation import PIXELS, polynomial_mutation
 from tests.search.configured import MapElites
 from tests.search.test_engine import NumpySoftmax, Recording, band_weights
 

@@ -2,7 +2,7 @@
 
 A stub is any object with ``forward(images) -> (n, 10)``; ``Recorder`` also keeps every batch
 it was asked to score, so a test can recompute what the method should have done from what it
-actually evaluated. Also here: the natural-image prior (``search/prior.py``).
+actually evaluated. Also here: the natural-image prior (``search/methods/genetic/prior.py``).
 """
 
 from __future__ import annotations

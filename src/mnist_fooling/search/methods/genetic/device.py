@@ -14,7 +14,7 @@ from .prior import N_LAGS, cost_stats
 
 
 class _Genetic(_Impl):
-    """:class:`~mnist_fooling.search.genetic.Genetic` (``genetic``, ``genetic_prior``,
+    """:class:`~.host.Genetic` (``genetic``, ``genetic_prior``,
     ``genetic_prior_intended``)."""
 
     fields = ("population", "selected", "mutate_factor", "max_iter", "max_attempts", "prior")

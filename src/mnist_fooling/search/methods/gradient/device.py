@@ -10,7 +10,7 @@ from ...engine import ACTIVE
 
 
 class _Gradient(_GradientStart):
-    """:class:`~mnist_fooling.search.gradient.Gradient`: seed 000's descent on Nielsen's
+    """:class:`~.host.Gradient`: seed 000's descent on Nielsen's
     cross-entropy, fixed step."""
 
     fields = ("learning_rate", "steps", "threshold")

@@ -39,7 +39,7 @@ def _blur(x, kernel):
 
 
 class _GradientSign(_GradientStart):
-    """:class:`~mnist_fooling.search.gradient_sign.GradientSign` (``gradient_sign``,
+    """:class:`~mnist_fooling.search.methods.gradient_sign.host.GradientSign` (``gradient_sign``,
     ``gradient_prior``): signed ascent on log p(target) (the logit for sigmoid outputs), then
     L2 decay, blur and jitter.
 

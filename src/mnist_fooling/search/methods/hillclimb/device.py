@@ -9,7 +9,7 @@ from ...engine import ACTIVE, STUCK
 
 
 class _HillClimb(_Impl):
-    """:class:`~mnist_fooling.search.hillclimb.HillClimb`: candidates ``clip(base + mask)``; the
+    """:class:`~.host.HillClimb`: candidates ``clip(base + mask)``; the
     best replaces the base when it raises the target output; stuck after ``patience``
     iterations without."""
 

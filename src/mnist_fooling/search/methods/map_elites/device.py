@@ -11,7 +11,7 @@ from ...engine import ACTIVE, BUDGET, CONVERGED, replicate_index
 
 
 class _MapElites(_Impl):
-    """:class:`~mnist_fooling.search.map_elites.MapElites`: a unit is a replicate, its ten
+    """:class:`~.host.MapElites`: a unit is a replicate, its ten
     slots the runs of its classes (cell ``(replicate, class)``); the archive row lives on the
     device.
 
@@ -70,7 +70,7 @@ class _MapElites(_Impl):
     def _mutate(self, key, elites, rate):
         """One replicate's ``(batch_size, 784)`` offspring: uniformly chosen elites of its
         ``(10, 784)`` cells, each pixel mutated with probability ``rate`` by Deb's polynomial
-        mutation (as :func:`~mnist_fooling.search.map_elites.polynomial_mutation`)."""
+        mutation (as :func:`.mutation.polynomial_mutation`)."""
         m = self.method
         parents = elites[_below(_words(key, (m.batch_size,), 1), 10)]
         u = _uniform(_words(key, (m.batch_size, PIXELS)))

@@ -6,7 +6,7 @@ import numpy as np
 from ribs.archives import GridArchive
 from ribs.emitters import EmitterBase
 
-from .host import PIXELS, polynomial_mutation
+from .mutation import PIXELS, polynomial_mutation
 
 
 class PolynomialEmitter(EmitterBase):

@@ -20,7 +20,7 @@ def log_odds(outputs, targets):
 
 
 class _SquareSearch(_Impl):
-    """:class:`~mnist_fooling.search.square_search.SquareSearch`: one random black or white
+    """:class:`~.host.SquareSearch`: one random black or white
     square per candidate; the best candidate is kept when it raises the target's log-odds."""
 
     fields = ("candidates", "square", "min_square", "shrink_over", "steps", "threshold")
