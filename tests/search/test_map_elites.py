@@ -12,7 +12,6 @@ from scipy import stats as sps
 
 from mnist_fooling.search.engine import network_evaluations, replicate_index, run_search
 from mnist_fooling.search.methods.map_elites import emitter
-from mnist_fooling.search.methods.map_elites import host as map_elites
 from mnist_fooling.search.methods.map_elites.mutation import PIXELS, polynomial_mutation
 from tests.search.configured import MapElites
 from tests.search.test_engine import NumpySoftmax, Recording, band_weights
@@ -137,7 +136,7 @@ def test_runs_of_a_replicate_share_evaluations_and_stop_when_done(scorer):
 
 def rates_used(halve_every: int, generations: int, monkeypatch, scorer) -> list[float]:
     used = []
-    real = map_elites.polynomial_mutation
+    real = polynomial_mutation
 
     def recording(x, *, rate, eta, rng):
         used.append(rate)
