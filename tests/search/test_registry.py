@@ -72,3 +72,10 @@ def test_every_consumer_knows_every_method():
 def test_unknown_method_is_one_clear_error():
     with pytest.raises(ValueError, match="unknown method 'annealing'; expected one of"):
         registry.spec("annealing")
+
+
+def test_the_labs_menu_has_one_place_per_method_and_opens_on_hill_climbing():
+    ranks = [entry.rank for entry in registry.lab_methods().values()]
+    assert len(set(ranks)) == len(ranks)
+    menu = ["hillclimb", "genetic", "gradient_sign", "square_search"]
+    assert list(registry.lab_methods()) == menu

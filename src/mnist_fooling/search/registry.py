@@ -73,8 +73,9 @@ def has_device(method) -> bool:
 
 
 def lab_methods() -> dict[str, LabEntry]:
-    """The methods the lab page runs, in registry order."""
-    return {entry.name: entry.lab for entry in METHODS if entry.lab}
+    """The methods the lab page runs, in the order of its menu (their ``lab.rank``)."""
+    entries = sorted((e for e in METHODS if e.lab), key=lambda e: e.lab.rank)
+    return {entry.name: entry.lab for entry in entries}
 
 
 def assumption_rows(methods: dict, fooling: dict) -> list[tuple]:

@@ -15,11 +15,13 @@ Rows = Callable[[Getter, dict], list[tuple[str, str, str, str]]]
 
 @dataclass(frozen=True, kw_only=True)
 class LabEntry:
-    """A method the lab page runs in the browser: ``label`` in its menu, ``note`` (HTML, with
-    ``{parameter}`` fields) under it; ``script`` the file in the method's folder (``package``)
-    that holds its generator, ``function* <name>(s)`` (see ``stages/lab/lab.js``)."""
+    """A method the lab page runs in the browser: ``label`` in its menu at place ``rank`` (the
+    first is the page's default), ``note`` (HTML, with ``{parameter}`` fields) under it;
+    ``script`` the file in the method's folder (``package``) that holds its generator,
+    ``function* <name>(s)`` (see ``stages/lab/lab.js``)."""
 
     package: str
+    rank: int
     label: str
     note: str
     script: str = "lab.js"

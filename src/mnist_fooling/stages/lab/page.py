@@ -22,7 +22,7 @@ METHODS = lab_methods()
 SCRIPTS = (("__NET__", "net.js"), ("__WORKER__", "worker.js"), ("__SCRIPT__", "lab.js"))
 KERNELS = ("gemm", "gemm_relaxed")
 # Where lab.js takes the searches' generators (see searches()).
-_SEARCHES = re.compile(r"/\* __SEARCHES__.*?\*/", re.S)
+_SEARCHES = re.compile(r"[ \t]*/\* __SEARCHES__.*?\*/", re.S)
 
 
 # An add of a product to a sum, in gemm.wat's spelling, and the same as one relaxed fused

@@ -70,6 +70,7 @@ SPEC = MethodSpec(
     device=device,
     lab=LabEntry(
         package=__name__,
+        rank=1,
         label="seed 000's genetic algorithm",
         note="Genetic (seed 000): {population} images, the {selected} of lowest cost (L1 to "
         "the one-hot target) kept, children by uniform crossover, each pixel redrawn with "

@@ -28,6 +28,7 @@ SPEC = MethodSpec(
     device=device,
     lab=LabEntry(
         package=__name__,
+        rank=2,
         label="signed gradient (ours)",
         note="Signed gradient (ours): {steps} steps of {step_size} &middot; {decay}<sup>t</sup>"
         " from noise, until {threshold}.",

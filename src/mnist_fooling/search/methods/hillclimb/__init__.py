@@ -44,6 +44,7 @@ SPEC = MethodSpec(
     device=device,
     lab=LabEntry(
         package=__name__,
+        rank=0,
         label="seed 003's hill climbing",
         note="Hill climbing (seed 003): {candidates} random masks added to a blank base "
         "(density {density}, amplitude {amplitude}), the best kept, until {threshold}.",

@@ -30,6 +30,7 @@ SPEC = MethodSpec(
     device=device,
     lab=LabEntry(
         package=__name__,
+        rank=3,
         label="square search (ours)",
         note="Square search (ours): {candidates} squares a step, {steps} steps, until {threshold}.",
     ),
