@@ -29,12 +29,12 @@ def make_method(name: str, given: dict, *, stats=None):
 
 
 def _factory(name: str):
-    cls = registry.spec(name).cls
+    entry = registry.spec(name)
 
     def build(**overrides):
-        return cls(**params(name, overrides))
+        return entry.build(params(name, overrides))
 
-    build.__name__ = cls.__name__
+    build.__name__ = entry.cls.__name__
     return build
 
 

@@ -333,6 +333,7 @@ def test_engine_runs_on_the_jax_backend():
         from mnist_fooling.core.models import build_model
         from mnist_fooling.search import run_search
         from tests.search.configured import make_method
+        from tests.conftest import train_config
         from mnist_fooling.search.engine import Scorer
         keras.utils.set_random_seed(0)
         scorer = Scorer(build_model("mlp", train_config("mlp"), n_train=10))

@@ -4,7 +4,7 @@
 # searches, round 0's (against the trained model) included, are the same: eleventh.runs_per_digit
 # per digit, the same settings and generations. Ours: the last round's searches continued for
 # eleventh.continue_steps more generations (0: not run).
-CONTINUE_STEPS = ELEVENTH.get("continue_steps", 0)
+CONTINUE_STEPS = ELEVENTH["continue_steps"]
 if CONTINUE_STEPS and ELEVENTH["method"] != "map_elites":
     sys.exit(
         "mnist-fooling: config error: eleventh.continue_steps continues MAP-Elites searches: "
@@ -14,7 +14,7 @@ ELEVENTH_LAST = f"{ELEVENTH_DIR}/round{ELEVENTH['rounds']}/{ELEVENTH['model']}.k
 ELEVENTH_CONTINUED = f"{ELEVENTH_DIR}/continued/{ELEVENTH['method']}.csv"
 # Every round's search budget: the method's step (generation) cap.
 _ELEVENTH_SEARCH = json.loads(eleventh_search())
-ELEVENTH_STEPS = _ELEVENTH_SEARCH.get("steps", _ELEVENTH_SEARCH.get("max_iter"))
+ELEVENTH_STEPS = _ELEVENTH_SEARCH[method_spec(ELEVENTH["method"]).cap]
 
 
 rule retrain_eleventh:

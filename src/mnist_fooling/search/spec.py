@@ -11,6 +11,8 @@ import yaml
 
 Getter = Callable[..., str]  # get(key, fmt=str): a config value of the method, or "not run"
 Rows = Callable[[Getter, dict], list[tuple[str, str, str, str]]]
+# What config.schema.yaml's $defs.search requires of the methods that refer to it.
+SEARCH_KEYS = {"steps", "threshold"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,11 +86,22 @@ class MethodSpec:
     never_stop: dict | None = None
     assumptions: Rows = lambda get, fooling: []  # noqa: E731
 
+    def optional(self) -> dict:
+        """The defaults of the parameters its config block may leave out (params.yaml's
+        properties that are not required, with a default)."""
+        schema = self.params
+        required = set(schema.get("required", [])) | SEARCH_KEYS
+        return {
+            key: prop["default"]
+            for key, prop in schema.get("properties", {}).items()
+            if key not in required and "default" in prop
+        }
+
     def build(self, params: dict, *, stats=None):
-        """The method object from its config parameters (``stats``: the digits' statistics,
-        for methods with a prior)."""
+        """The method object from its config parameters, an absent optional one at its schema
+        default (``stats``: the digits' statistics, for methods with a prior)."""
         extra = {"stats": stats} if self.needs_stats else {}
-        return self.cls(**params, **self.fixed, **extra)
+        return self.cls(**{**self.optional(), **params}, **self.fixed, **extra)
 
 
 def load_params(package: str) -> dict:

@@ -26,11 +26,12 @@ class GradientSign(Method):
     decay: float
     steps: int
     threshold: float
-    l2: float = 0.0
-    blur_every: int = 0
-    blur_sigma: float = 0.5
-    jitter: int = 0
-    reg_decay: float = 1.0
+    # the regularisers (off where the config leaves them out: their defaults are in params.yaml)
+    l2: float
+    blur_every: int
+    blur_sigma: float
+    jitter: int
+    reg_decay: float
 
     def init(self, targets, scorer, rng):
         return self._start_from_noise(targets, scorer, rng, self.threshold)
