@@ -21,7 +21,9 @@ METHODS = lab_methods()
 # page's own; and the WebAssembly builds of gemm.wat (plain SIMD, relaxed SIMD).
 SCRIPTS = (("__NET__", "net.js"), ("__WORKER__", "worker.js"), ("__SCRIPT__", "lab.js"))
 KERNELS = ("gemm", "gemm_relaxed")
-# Where lab.js takes the searches' generators (see searches()).
+# Where lab.js takes prepare.js (the input preparation) and the searches' generators (see
+# script()).
+_PREPARE = re.compile(r"[ \t]*/\* __PREPARE__.*?\*/\n", re.S)
 _SEARCHES = re.compile(r"[ \t]*/\* __SEARCHES__.*?\*/", re.S)
 
 
@@ -59,18 +61,23 @@ def searches(names) -> str:
     """The generators of the lab methods ``names`` (each folder's lab script, indented into
     lab.js's closure), then ``METHODS`` (name -> generator) and ``CAPS`` (name -> the
     parameter that caps its steps)."""
-    parts = []
-    for name in names:
-        lines = BY_NAME[name].lab.source().splitlines(keepends=True)
-        parts.append("".join(f"  {line}" if line.strip() else line for line in lines))
+    parts = [_indented(BY_NAME[name].lab.source()) for name in names]
     table = ", ".join(names)
     caps = ", ".join(f"{name}: {json.dumps(BY_NAME[name].cap)}" for name in names)
     return "".join(parts) + f"  const METHODS = {{ {table} }};\n  const CAPS = {{ {caps} }};"
 
 
+def _indented(source: str) -> str:
+    """``source`` indented into lab.js's closure (two spaces a line)."""
+    lines = source.splitlines(keepends=True)
+    return "".join(f"  {line}" if line.strip() else line for line in lines)
+
+
 def script(names) -> str:
-    """lab.js with the searches of ``names`` in it."""
-    return _SEARCHES.sub(lambda m: searches(names), _asset("lab.js"), count=1)
+    """lab.js as the page holds it: its input preparation (prepare.js) and the searches of
+    ``names`` (each method's lab.js) in their places."""
+    text = _PREPARE.sub(lambda m: _indented(_asset("prepare.js")), _asset("lab.js"), count=1)
+    return _SEARCHES.sub(lambda m: searches(names), text, count=1)
 
 
 def _options(values: dict) -> str:
