@@ -279,7 +279,7 @@ def _failing_write(errno_name: str) -> Callable[[Path], list[str]]:
             "def refuse(*a, **k): raise OSError(err, os.strerror(err), k.get('dir') or 'results')\n"
             "tempfile.mkstemp = refuse\n"
             "from mnist_fooling.cli import main\n"
-            f"sys.exit(main(['plot', 'examples', '--input', '{npz}', '--out', 'fig.png']))\n"
+            f"sys.exit(main(['plot', 'data', '--input', 'data={npz}', '--out', '.']))\n"
         )
         return [sys.executable, "-c", code]
 
@@ -442,14 +442,14 @@ BAD_INPUTS: list[BadInput] = [
         "disk",
         "No space left on device",
         _failing_write("ENOSPC"),
-        ("fig.png",),
+        ("examples.png",),
     ),
     BadInput(
         "read-only results/ (simulated)",
         "disk",
         "Read-only file system",
         _failing_write("EROFS"),
-        ("fig.png",),
+        ("examples.png",),
     ),
     BadInput(
         "zero epochs on the CLI",

@@ -1,5 +1,5 @@
-"""``likeness`` and ``plot likeness``: the readers chosen by sensitivity and specificity, their
-tables and figures; bad input gives one line and exit code 2."""
+"""``likeness`` and its figures (``plot fooling:calibration_figures``): the readers chosen by
+sensitivity and specificity, their tables and figures; bad input gives one line and exit code 2."""
 
 import json
 
@@ -69,11 +69,11 @@ def test_likeness_writes_every_table_and_plot_likeness_its_figures(workdir, caps
     assert tables["readers"].chosen.sum() == 1 and len(tables["readers"]) == 3
     assert len(tables["specificity"]) == 3 * 5
     (workdir / "figures").mkdir()
-    inputs = ["calibration.csv", "readers.csv", "specificity.csv"]
-    plot = ["plot", "likeness", "--input", *inputs, "--data", "mnist.npz", "--out", "figures"]
-    assert main(plot) == 0
+    inputs = [f"{n}={n}.csv" for n in ("calibration", "readers", "specificity")]
+    plot = ["plot", "fooling:calibration_figures", "--input", *inputs, "data=mnist.npz"]
+    assert main([*plot, "--out", "figures"]) == 0
     names = sorted(p.name for p in (workdir / "figures").iterdir())
     assert names == [f"likeness_{n}.png" for n in ("blends", "calibration", "negatives")]
     capsys.readouterr()
-    assert main(plot[:3] + ["calibration.csv"] + plot[6:]) == 2
-    assert "plot likeness takes three --input" in capsys.readouterr().err
+    assert main([*plot[:4], "--out", "figures"]) == 2  # readers, specificity and data missing
+    assert "plot fooling:calibration_figures: no input readers" in capsys.readouterr().err

@@ -138,9 +138,9 @@ def benchmark_files():
     return files
 
 
-def fragment_inputs(wildcards, input):
-    """``key=path`` pairs of a fragment rule's named inputs (the ``fragment`` CLI's --input);
-    a list of files gives one pair per file."""
+def named_inputs(wildcards, input):
+    """``key=path`` pairs of a rule's named inputs (the ``fragment`` and ``plot`` CLIs'
+    --input); a list of files gives one pair per file."""
     pairs = []
     for key, value in input.items():
         paths = [value] if isinstance(value, str) else list(value)

@@ -47,10 +47,11 @@ rule plot_detectors:
     conda:
         "../../environment.yml"
     params:
-        in_dir=lambda w, input: Path(input.auroc).parent,
+        inputs=named_inputs,
+        out_dir=lambda w, output: Path(output.roc).parent,
     shell:
-        "python -m mnist_fooling plot-detectors --input {params.in_dir}"
-        " --out {output.roc} --heatmap {output.heatmap} > {log} 2>&1"
+        "python -m mnist_fooling plot detectors --input {params.inputs} --out {params.out_dir}"
+        " > {log} 2>&1"
 
 
 # The report's part of this stage (report.smk's `fragment` rule): its inputs, and the config

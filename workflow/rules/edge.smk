@@ -61,7 +61,7 @@ rule edge:
 
 rule plot_edge:
     input:
-        multiext(
+        edge=multiext(
             f"{R}/edge/",
             "scale.csv",
             "shift.csv",
@@ -79,11 +79,10 @@ rule plot_edge:
     conda:
         "../../environment.yml"
     params:
-        edge_dir=lambda w, input: Path(input[0]).parent,
+        inputs=named_inputs,
         out_dir=lambda w, output: Path(output[0]).parent,
     shell:
-        "python -m mnist_fooling plot edge --input {params.edge_dir}"
-        " --out {params.out_dir} > {log} 2>&1"
+        "python -m mnist_fooling plot edge --input {params.inputs} --out {params.out_dir} > {log} 2>&1"
 
 
 # The report's part of this stage (report.smk's `fragment` rule): its inputs, and the config

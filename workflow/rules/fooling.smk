@@ -226,15 +226,16 @@ rule plot_likeness:
     conda:
         "../../environment.yml"
     params:
+        inputs=named_inputs,
         out_dir=lambda w, output: Path(output[0]).parent,
     shell:
-        "python -m mnist_fooling plot likeness --input {input.calibration} {input.readers}"
-        " {input.specificity} --data {input.data} --out {params.out_dir} > {log} 2>&1"
+        "python -m mnist_fooling plot fooling:calibration_figures --input {params.inputs}"
+        " --out {params.out_dir} > {log} 2>&1"
 
 
 rule plot_fooling:
     input:
-        FOOLING_NPZ,
+        runs=FOOLING_NPZ,
     output:
         FOOLING_FIGURES,
     log:
@@ -244,10 +245,11 @@ rule plot_fooling:
     conda:
         "../../environment.yml"
     params:
+        inputs=named_inputs,
         out_dir=lambda w, output: Path(output[0]).parent,
     shell:
-        "python -m mnist_fooling plot fooling --input {input}"
-        " --out {params.out_dir} > {log} 2>&1"
+        "python -m mnist_fooling plot fooling --input {params.inputs} --out {params.out_dir}"
+        " > {log} 2>&1"
 
 
 # The report's part of this stage (report.smk's `fragment` rule): its inputs, and the config

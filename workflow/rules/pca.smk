@@ -89,11 +89,10 @@ rule plot_pca:
     conda:
         "../../environment.yml"
     params:
-        pca_dir=lambda w, input: Path(input.pca[0]).parent,
+        inputs=named_inputs,
         out_dir=lambda w, output: Path(output[0]).parent,
     shell:
-        "python -m mnist_fooling plot pca --input {params.pca_dir} --data {input.data}"
-        " --out {params.out_dir} > {log} 2>&1"
+        "python -m mnist_fooling plot pca --input {params.inputs} --out {params.out_dir} > {log} 2>&1"
 
 
 # The report's part of this stage (report.smk's `fragment` rule): its inputs, and the config

@@ -5,7 +5,7 @@ FIGURES += [f"{R}/figures/examples.png", f"{R}/figures/confidence.png"]
 
 rule plot_examples:
     input:
-        mnist_npz(),
+        data=mnist_npz(),
     output:
         f"{R}/figures/examples.png",
     log:
@@ -14,13 +14,16 @@ rule plot_examples:
         f"{L}/benchmarks/plot_examples.tsv"
     conda:
         "../../environment.yml"
+    params:
+        inputs=named_inputs,
+        out_dir=lambda w, output: Path(output[0]).parent,
     shell:
-        "python -m mnist_fooling plot examples --input {input} --out {output} > {log} 2>&1"
+        "python -m mnist_fooling plot data --input {params.inputs} --out {params.out_dir} > {log} 2>&1"
 
 
 rule plot_confidence:
     input:
-        f"{R}/metrics/confidence_samples.csv",
+        samples=f"{R}/metrics/confidence_samples.csv",
     output:
         f"{R}/figures/confidence.png",
     log:
@@ -29,5 +32,9 @@ rule plot_confidence:
         f"{L}/benchmarks/plot_confidence.tsv"
     conda:
         "../../environment.yml"
+    params:
+        inputs=named_inputs,
+        out_dir=lambda w, output: Path(output[0]).parent,
     shell:
-        "python -m mnist_fooling plot confidence --input {input} --out {output} > {log} 2>&1"
+        "python -m mnist_fooling plot evaluate --input {params.inputs} --out {params.out_dir}"
+        " > {log} 2>&1"

@@ -21,7 +21,7 @@ rule fragment:
     conda:
         "../../environment.yml"
     params:
-        inputs=fragment_inputs,
+        inputs=named_inputs,
         config=lambda w: sections_json(FRAGMENTS[w.stage]["config"]),
     shell:
         "python -m mnist_fooling fragment {wildcards.stage} --input {params.inputs}"

@@ -1,10 +1,9 @@
-"""``detectors`` and ``plot-detectors``: can fooling images be caught? AUROC, adaptive attack."""
+"""``detectors``: can fooling images be caught? AUROC, adaptive attack (its figures: ``plot``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.errors import UserInputError
 from .options import add_data, add_models, add_runs, json_object, pair
 
 
@@ -31,12 +30,6 @@ def add_parsers(sub) -> None:
     s.add_argument("--out-dir", type=Path, required=True)
     s.set_defaults(func=cmd_detectors)
 
-    s = sub.add_parser("plot-detectors", help="ROC curves and AUROC heatmap of the detectors")
-    s.add_argument("--input", type=Path, required=True, help="the --out-dir of `detectors`")
-    s.add_argument("--out", type=Path, required=True, help="ROC curves (.png)")
-    s.add_argument("--heatmap", type=Path, help="AUROC heatmap (.png)")
-    s.set_defaults(func=cmd_plot_detectors)
-
 
 def cmd_detectors(args) -> None:
     from ..stages.detectors.evaluate import run_detectors
@@ -53,12 +46,3 @@ def cmd_detectors(args) -> None:
     )
     summary = table[~table.set.str.startswith("attack_")].groupby(["model", "detector"])
     print(summary[["auroc", "auroc_low"]].agg({"auroc": "mean", "auroc_low": "min"}).to_string())
-
-
-def cmd_plot_detectors(args) -> None:
-    from ..stages.detectors.figures import plot_detectors
-
-    for name in ("auroc.csv", "roc.csv"):
-        if not (args.input / name).is_file():
-            raise UserInputError(f"{args.input / name} not found (run `mnist-fooling detectors`)")
-    plot_detectors(in_dir=args.input, out=args.out, heatmap=args.heatmap)

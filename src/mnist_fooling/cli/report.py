@@ -1,4 +1,4 @@
-"""The report: ``plot`` (figures), ``fragment`` (a stage's part), ``report-inputs``,
+"""The report: ``plot`` (a stage's figures), ``fragment`` (a stage's part), ``report-inputs``,
 ``render``, and the ``explorer`` page of every fooling image."""
 
 from __future__ import annotations
@@ -6,39 +6,24 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ..core.errors import UserInputError
 from .options import add_models, add_runs, json_object, pair, runs_by_key
-
-PLOTS = ["examples", "confidence", "pca", "edge", "fooling", "likeness"]
 
 
 def add_parsers(sub) -> None:
     """Add the report's subcommands to ``sub``."""
-    s = sub.add_parser("plot", help="draw figures from pipeline outputs")
-    s.add_argument("what", choices=PLOTS)
+    s = sub.add_parser("plot", help="a stage's figures from its pipeline outputs")
     s.add_argument(
-        "--input",
-        type=Path,
-        nargs="+",
-        required=True,
-        help="mnist.npz, confidence samples CSV, the pca/edge output directory, (fooling) "
-        "the <model>/<method>.npz run files, or (likeness) the calibration, readers and "
-        "specificity CSVs",
+        "stage",
+        help="the stage (mnist_fooling.stages.<stage>.figures; <stage>:<module> for a second "
+        "figures module of the stage)",
     )
-    s.add_argument("--data", type=Path, help="mnist.npz (plot pca, plot likeness)")
-    s.add_argument("--out", type=Path, required=True, help="a PNG, or a directory (pca, edge)")
+    add_stage_inputs(s)
+    s.add_argument("--out", type=Path, required=True, help="the figures' folder")
     s.set_defaults(func=cmd_plot)
 
     s = sub.add_parser("fragment", help="a stage's report fragment: variables, tables, claims")
     s.add_argument("stage", help="the stage (mnist_fooling.stages.<stage>.fragment)")
-    s.add_argument(
-        "--input",
-        type=pair("KEY"),
-        nargs="*",
-        default=[],
-        metavar="KEY=PATH",
-        help="the stage's files",
-    )
+    add_stage_inputs(s)
     s.add_argument(
         "--config-json", type=json_object, required=True, help="the effective workflow config"
     )
@@ -82,70 +67,41 @@ def add_parsers(sub) -> None:
     s.set_defaults(func=cmd_explorer)
 
 
-def plot_likeness(args) -> None:
-    """``plot likeness --input CALIBRATION READERS SPECIFICITY --data mnist.npz``."""
-    from ..stages.fooling.calibration_figures import plot_calibration
-
-    if len(args.input) != 3:
-        raise UserInputError(
-            "plot likeness takes three --input: likeness_calibration.csv, likeness_readers.csv "
-            f"and likeness_specificity.csv, got {len(args.input)}"
-        )
-    if args.data is None:
-        raise UserInputError("plot likeness needs --data (for the blends and negatives)")
-    calibration, readers, specificity = args.input
-    plot_calibration(
-        calibration=calibration,
-        readers=readers,
-        specificity=specificity,
-        data=args.data,
-        out_curve=args.out / "likeness_calibration.png",
-        out_blends=args.out / "likeness_blends.png",
-        out_negatives=args.out / "likeness_negatives.png",
+def add_stage_inputs(s) -> None:
+    """``--input KEY=PATH ...``: a stage's files (a repeated key: a list of files)."""
+    s.add_argument(
+        "--input",
+        type=pair("KEY"),
+        nargs="*",
+        default=[],
+        metavar="KEY=PATH",
+        help="the stage's files (a key given twice or more: a list of files)",
     )
 
 
+def stage_inputs(pairs) -> dict[str, Path | list[Path]]:
+    """``--input`` pairs as key -> path, or key -> [paths] for a repeated key."""
+    inputs: dict[str, Path | list[Path]] = {}
+    for key, path in pairs:
+        if key in inputs:
+            previous = inputs[key]
+            inputs[key] = [*(previous if isinstance(previous, list) else [previous]), path]
+        else:
+            inputs[key] = path
+    return inputs
+
+
 def cmd_plot(args) -> None:
-    if args.what == "fooling":
-        from ..stages.fooling.figures import plot_fooling
+    from ..report.parts import build_figures
 
-        return plot_fooling(runs=args.input, out_dir=args.out)
-    if args.what == "likeness":
-        return plot_likeness(args)
-    if len(args.input) != 1:
-        raise UserInputError(f"plot {args.what} takes one --input, got {len(args.input)}")
-    (path,) = args.input
-    if args.what == "examples":
-        from ..stages.data.figures import plot_examples
-
-        plot_examples(data=path, out=args.out)
-    elif args.what == "confidence":
-        from ..stages.evaluate.figures import plot_confidence
-
-        plot_confidence(samples=path, out=args.out)
-    elif args.what == "pca":
-        from ..stages.pca.figures import plot_pca
-
-        if args.data is None:
-            raise UserInputError("plot pca needs --data (for the reconstructions)")
-        plot_pca(pca_dir=path, data=args.data, out_dir=args.out)
-    else:
-        from ..stages.edge.figures import plot_edge
-
-        plot_edge(edge_dir=path, out_dir=args.out)
+    build_figures(args.stage, stage_inputs(args.input), args.out)
 
 
 def cmd_fragment(args) -> None:
     from ..report.fragments import build_fragment, write_fragment
 
-    inputs: dict[str, Path | list[Path]] = {}
-    for key, path in args.input:
-        if key in inputs:  # a repeated key is a list of files
-            previous = inputs[key]
-            inputs[key] = [*(previous if isinstance(previous, list) else [previous]), path]
-        else:
-            inputs[key] = path
     # the sections the stage reads (the workflow validated the whole config)
+    inputs = stage_inputs(args.input)
     write_fragment(args.out, build_fragment(args.stage, inputs, args.config_json))
 
 

@@ -15,32 +15,21 @@ sections in the order of the fragments, so a new stage touches its own files and
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
 import yaml
 
-from ..core.errors import UserInputError
 from ..core.io import write_text
+from .parts import existing, stage_function
 
 FRAGMENT_KEYS = ("variables", "tables", "claims")
 
 
 def build_fragment(stage: str, inputs: dict[str, Path], config: dict) -> dict:
     """Call ``fragment(inputs, config)`` of ``mnist_fooling.stages.<stage>.fragment``; check it."""
-    name = f"mnist_fooling.stages.{stage}.fragment"
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        raise UserInputError(f"fragment: no stage module {name}") from exc
-    if not hasattr(module, "fragment"):
-        raise UserInputError(f"fragment: {name} has no fragment() function")
-    for key, paths in inputs.items():
-        for path in paths if isinstance(paths, list) else [paths]:
-            if not Path(path).exists():
-                raise UserInputError(f"fragment {stage}: input {key}={path} not found")
-    found = module.fragment(_Inputs(stage, inputs), config)
+    make = stage_function("fragment", stage, "fragment", "fragment")
+    found = make(existing(f"fragment {stage}", inputs), config)
     unknown = set(found) - set(FRAGMENT_KEYS)
     if unknown:
         raise ValueError(f"fragment {stage}: unknown keys {sorted(unknown)}")
@@ -48,17 +37,6 @@ def build_fragment(stage: str, inputs: dict[str, Path], config: dict) -> dict:
         "stage": stage,
         **{k: found.get(k) or ({} if k != "claims" else []) for k in FRAGMENT_KEYS},
     }
-
-
-class _Inputs(dict):
-    """A stage's inputs: one it needs but was not given is a user error, not a KeyError."""
-
-    def __init__(self, stage: str, inputs: dict):
-        super().__init__(inputs)
-        self.stage = stage
-
-    def __missing__(self, key):
-        raise UserInputError(f"fragment {self.stage}: no input {key} (give --input {key}=PATH)")
 
 
 def write_fragment(path: Path, fragment: dict) -> None:

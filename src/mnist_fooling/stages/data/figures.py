@@ -19,3 +19,8 @@ def plot_examples(*, data: Path, out: Path, per_digit: int = 8) -> None:
     fig = image_grid(images, ncols=per_digit, scale=0.8)
     save_figure(fig, out)
     plt.close(fig)
+
+
+def figures(inputs, out_dir: Path) -> None:
+    """``plot data``: the examples figure from ``data`` (mnist.npz)."""
+    plot_examples(data=inputs["data"], out=out_dir / "examples.png")

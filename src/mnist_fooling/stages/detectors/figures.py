@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from ...core.errors import UserInputError  # noqa: E402
 from ...core.io import save_figure  # noqa: E402
 from .config import ADAPTIVE_SET, PLAIN_SET, TPR  # noqa: E402
 from .labels import LABELS, MODEL_LABELS, SET_LABELS, set_order, table_rows  # noqa: E402
@@ -89,3 +90,14 @@ def plot_detectors(*, in_dir: Path, out: Path, heatmap: Path | None = None) -> N
     plot_roc(auroc=auroc, roc=roc, out=out)
     if heatmap is not None:
         plot_heatmap(auroc=auroc, out=heatmap)
+
+
+def figures(inputs, out_dir: Path) -> None:
+    """``plot detectors``: ROC curves and the AUROC heatmap from ``auroc`` and ``roc`` (the
+    stage's CSVs, in one folder)."""
+    folder = inputs.paths("auroc")[0].parent
+    if inputs.paths("roc")[0].parent != folder:
+        raise UserInputError("plot detectors: auroc and roc must be in one folder")
+    plot_detectors(
+        in_dir=folder, out=out_dir / "detectors_roc.png", heatmap=out_dir / "detectors_auroc.png"
+    )

@@ -99,3 +99,8 @@ def plot_frame(outputs: dict, ex: dict, path: Path) -> None:
     fig = image_grid(ex["frame"], ncols=8, titles=titles, scale=0.9)
     save_figure(fig, path)
     plt.close(fig)
+
+
+def figures(inputs, out_dir: Path) -> None:
+    """``plot edge``: from the stage's files (``edge``, one folder)."""
+    plot_edge(edge_dir=inputs.paths("edge")[0].parent, out_dir=out_dir)

@@ -37,3 +37,8 @@ def plot_confidence(*, samples: Path, out: Path) -> None:
     grid.set_axis_labels("maximal output", "fraction of images")
     save_figure(grid.figure, out)
     plt.close(grid.figure)
+
+
+def figures(inputs, out_dir: Path) -> None:
+    """``plot evaluate``: the confidence figure from ``samples`` (confidence_samples.csv)."""
+    plot_confidence(samples=inputs["samples"], out=out_dir / "confidence.png")

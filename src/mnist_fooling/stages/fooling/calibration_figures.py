@@ -109,3 +109,17 @@ def plot_calibration(
     )
     save_figure(fig, out_negatives)
     plt.close(fig)
+
+
+def figures(inputs, out_dir: Path) -> None:
+    """``plot fooling:calibration_figures``: the readers' calibration from ``calibration``,
+    ``readers``, ``specificity`` (the likeness CSVs) and ``data`` (mnist.npz)."""
+    plot_calibration(
+        calibration=inputs["calibration"],
+        readers=inputs["readers"],
+        specificity=inputs["specificity"],
+        data=inputs["data"],
+        out_curve=out_dir / "likeness_calibration.png",
+        out_blends=out_dir / "likeness_blends.png",
+        out_negatives=out_dir / "likeness_negatives.png",
+    )

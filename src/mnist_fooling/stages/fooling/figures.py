@@ -105,3 +105,8 @@ def plot_twos(runs: dict, *, models: list[str], out: Path) -> None:
         )
     save_figure(fig, out)
     plt.close(fig)
+
+
+def figures(inputs, out_dir: Path) -> None:
+    """``plot fooling``: from the fooling runs (``runs``, the <model>/<method>.npz files)."""
+    plot_fooling(runs=inputs.paths("runs"), out_dir=out_dir)

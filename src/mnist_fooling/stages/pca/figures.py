@@ -83,3 +83,8 @@ def plot_pca(*, pca_dir: Path, data: Path, out_dir: Path) -> None:
     )
     save_figure(fig, out_dir / "pca_error.png")
     plt.close(fig)
+
+
+def figures(inputs, out_dir: Path) -> None:
+    """``plot pca``: from the stage's files (``pca``, one folder) and ``data`` (mnist.npz)."""
+    plot_pca(pca_dir=inputs.paths("pca")[0].parent, data=inputs["data"], out_dir=out_dir)
