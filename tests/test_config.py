@@ -248,3 +248,28 @@ def test_every_configured_value_is_its_schemas_default():
         if default != value:
             wrong.append(f"{'.'.join(path)}: default {default!r}, config {value!r}")
     assert wrong == []
+
+
+@pytest.mark.parametrize("profile", ["test", "quick", "paper"])
+def test_the_merged_config_keeps_the_base_files_order(profile):
+    """Snakemake starts from the profile's file and merges config/config.yaml under it (its keys
+    first); in_base_order gives back the base's order, the profile's values kept."""
+    from mnist_fooling.config import in_base_order
+
+    over = yaml.safe_load((ROOT / "profiles" / profile / "workflow-config.yaml").read_text())
+    snakemake_order = copy.deepcopy(over)
+
+    def update(dst, src):
+        for key, value in src.items():
+            if isinstance(value, dict) and isinstance(dst.get(key), dict):
+                update(dst[key], value)
+            else:
+                dst[key] = value
+
+    update(snakemake_order, base_config())
+    update(snakemake_order, over)
+    ordered = in_base_order(snakemake_order, base_config())
+    assert ordered == merged(profile)
+    assert list(ordered["fooling"]["methods"]) == list(base_config()["fooling"]["methods"])
+    hill = ordered["fooling"]["methods"]["hillclimb"]
+    assert list(hill) == list(base_config()["fooling"]["methods"]["hillclimb"])

@@ -93,6 +93,20 @@ def load_config(path: Path, *, schema: Path = SCHEMA) -> dict:
     return config
 
 
+def in_base_order(config: dict, base: dict) -> dict:
+    """``config`` with the key order of ``base`` (config/config.yaml) in every mapping, keys
+    only ``config`` has after them. Snakemake's merged config puts a profile's keys first, and
+    the order of ``fooling.methods`` is the order in which jobs read the runs (the 11th-class
+    retraining's data among them): a profile changes values, not that order."""
+    ordered = {}
+    for key in [*[k for k in base if k in config], *[k for k in config if k not in base]]:
+        value = config[key]
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            value = in_base_order(value, base[key])
+        ordered[key] = value
+    return ordered
+
+
 def fine_tuning_limit(config: dict) -> int | None:
     """Training digits the 11th-class fine-tuning uses: the tighter of ``data.n_train`` and
     ``eleventh.n_train`` (None: all of them)."""

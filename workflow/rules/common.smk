@@ -4,8 +4,10 @@ import os
 import sys
 from pathlib import Path
 
+import yaml
+
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-from mnist_fooling.config import fine_tuning_limit, validate_config  # noqa: E402
+from mnist_fooling.config import fine_tuning_limit, in_base_order, validate_config  # noqa: E402
 from mnist_fooling.stages.fooling.plan import plan_for  # noqa: E402
 from mnist_fooling.search.registry import lab_methods, spec as method_spec  # noqa: E402
 from mnist_fooling.core.errors import UserInputError  # noqa: E402
@@ -17,6 +19,13 @@ try:
 except UserInputError as exc:
     # One line naming the problem, not a traceback; nothing has been written yet.
     sys.exit(f"mnist-fooling: {exc}")
+# config/config.yaml's key order, whichever keys a profile overrides (in place: `config` is
+# Snakemake's object).
+_ORDERED = in_base_order(
+    config, yaml.safe_load((Path(workflow.basedir) / "config/config.yaml").read_text())
+)
+config.clear()
+config.update(_ORDERED)
 if config["data"]["npz"] and not Path(config["data"]["npz"]).is_file():
     sys.exit(
         f"mnist-fooling: config error: data.npz: {config['data']['npz']} does not exist"
