@@ -7,7 +7,11 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-from mnist_fooling.config import fine_tuning_limit, in_base_order, validate_config  # noqa: E402
+from mnist_fooling.config import (
+    fine_tuning_limit,
+    in_base_order,
+    validate_config,
+)  # noqa: E402
 from mnist_fooling.stages.fooling.plan import plan_for  # noqa: E402
 from mnist_fooling.search.registry import lab_methods, spec as method_spec  # noqa: E402
 from mnist_fooling.core.errors import UserInputError  # noqa: E402
