@@ -151,6 +151,14 @@ def benchmark_files():
     return files
 
 
+def benchmark_patterns():
+    """Every rule's benchmark path as a regular expression, its wildcards constrained as this
+    config constrains them (methods, sweeps, stages), as JSON."""
+    return json.dumps(
+        sorted(r.benchmark.regex().pattern for r in workflow.rules if r.benchmark)
+    )
+
+
 def named_inputs(wildcards, input):
     """``key=path`` pairs of a rule's named inputs (the ``fragment`` and ``plot`` CLIs'
     --input); a list of files gives one pair per file."""

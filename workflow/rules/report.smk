@@ -48,13 +48,17 @@ rule report_inputs:
         # Timings are read if present, not declared as inputs: a missing benchmark file (after
         # `make clean`, say) must not make Snakemake re-run a finished job.
         benchmarks=benchmark_files(),
+        # Which of those are this workflow's jobs: a TSV left by an earlier config's job (a
+        # removed method's search) matches no rule's benchmark pattern and is not read.
+        patterns=lambda w: benchmark_patterns(),
         reliability=reliability_args(),
         repo=workflow.basedir,
         out_dir=lambda w, output: Path(output.variables).parent,
     shell:
         "python -m mnist_fooling report-inputs --out-dir {params.out_dir}"
         " --config-json {params.config:q} --fragments {input.fragments}"
-        " --benchmarks {params.benchmarks} --repo {params.repo} --sections report/sections"
+        " --benchmarks {params.benchmarks} --benchmark-patterns-json {params.patterns:q}"
+        " --repo {params.repo} --sections report/sections"
         " --lock {input.lock}"
         " {params.reliability} > {log} 2>&1"
 

@@ -129,6 +129,14 @@ def json_object(text: str) -> dict:
     return value
 
 
+def json_list(text: str) -> list[str]:
+    """A JSON list of strings (regular expressions, names)."""
+    value = json_value(text)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise argparse.ArgumentTypeError("must be a JSON list of strings")
+    return value
+
+
 def json_grid(text: str) -> dict[str, list]:
     """A parameter grid: a JSON object mapping each parameter to a non-empty list."""
     grid = json_value(text)

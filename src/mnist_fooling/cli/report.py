@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
-from .options import add_models, add_runs, json_object, pair, runs_by_key
+from .options import add_models, add_runs, json_list, json_object, pair, runs_by_key
 
 
 def add_parsers(sub) -> None:
@@ -36,6 +37,12 @@ def add_parsers(sub) -> None:
     s.add_argument("--fragments", type=Path, nargs="*", default=[], help="stage fragments (.json)")
     s.add_argument(
         "--benchmarks", type=Path, nargs="*", default=[], help="benchmark TSVs or their folder"
+    )
+    s.add_argument(
+        "--benchmark-patterns-json",
+        type=json_list,
+        help="regular expressions of the workflow's benchmark paths: a TSV that matches none "
+        "(a job of an earlier config) is left out",
     )
     s.add_argument("--repo", type=Path, default=Path("."))
     s.add_argument("--sections", type=Path, default=Path("report/sections"))
@@ -114,6 +121,9 @@ def cmd_report_inputs(args) -> None:
     benchmarks = []
     for path in args.benchmarks:  # a folder stands for the TSVs in it
         benchmarks += sorted(path.glob("*.tsv")) if path.is_dir() else [path]
+    if args.benchmark_patterns_json is not None:
+        patterns = [re.compile(p) for p in args.benchmark_patterns_json]
+        benchmarks = [b for b in benchmarks if any(p.match(b.as_posix()) for p in patterns)]
     claims = write_report_inputs(
         out_dir=args.out_dir,
         config=config,
